@@ -1,0 +1,69 @@
+// spool::Fiber: a handle to a fiber spawned on a Scheduler.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "status.h"
+
+namespace spool {
+
+namespace detail {
+struct FiberRecord;
+}
+
+// Unique per process, never reused; 0 means "no fiber".
+using FiberId = std::uint64_t;
+
+enum class FiberState : std::uint8_t {
+  queued,    // spawned while the live-fiber cap was reached: starts, in order, when a slot frees
+  ready,     // waiting for its turn on the scheduler
+  running,   // the fiber executing now on its thread
+  waiting,   // blocked: joining, sleeping, or waiting on a primitive
+  finished,  // its function returned (or threw)
+};
+
+const char* to_string(FiberState state) noexcept;
+
+struct FiberOptions {
+  // Shown in error reports and stats; copied. nullptr: "fiber-<id>".
+  const char* name = nullptr;
+  // Bytes of C stack, rounded up to a size class (powers of two from 4 KiB). 0: the Scheduler's
+  // default (Scheduler::Config::default_stack_size).
+  std::size_t stack_size = 0;
+};
+
+// A handle to a fiber. Move-only. Dropping a handle that is still joinable detaches the fiber,
+// which then runs to its end: a fiber is never lost because its handle went away.
+// A handle stays valid (state(), id(), join()) after its Scheduler is destroyed.
+class Fiber {
+ public:
+  Fiber() noexcept = default;
+  Fiber(Fiber&& other) noexcept;
+  Fiber& operator=(Fiber&& other) noexcept;  // detaches the fiber this handle held, if joinable
+  Fiber(const Fiber&) = delete;
+  Fiber& operator=(const Fiber&) = delete;
+  ~Fiber();
+
+  FiberId id() const noexcept;
+  FiberState state() const noexcept;  // `finished` for an empty handle
+  const char* name() const noexcept;  // "" for an empty handle
+  bool joinable() const noexcept;     // holds a fiber that was neither joined nor detached
+
+  // Waits until the fiber has finished. Call from a fiber (or the thread's main context) of the
+  // same Scheduler. Returns ok; join_self if called by the fiber itself; invalid_handle if not
+  // joinable; wrong_thread; not_suspendable where the caller cannot switch. If the fiber ended
+  // with an exception, join() rethrows it (in builds with exceptions).
+  Status join();
+
+  // Lets the fiber run to its end on its own. An exception escaping a detached fiber is reported
+  // to the error handler with the fiber's name.
+  void detach() noexcept;
+
+ private:
+  friend class Scheduler;
+  explicit Fiber(detail::FiberRecord* record) noexcept : record_(record) {}
+  detail::FiberRecord* record_ = nullptr;
+};
+
+}  // namespace spool

@@ -1,0 +1,138 @@
+// spool::Scheduler: runs fibers on the thread that created it.
+//
+// The scheduler picks the next fiber; who drives it depends on the platform. Natively, a fiber
+// that blocks switches straight to the next ready one, and an idle scheduler blocks the thread
+// until a timer is due or work is posted. In wasm (JSPI), the same happens on engine stacks, and
+// an idle scheduler returns control to the JavaScript event loop, which wakes it on its next timer
+// or on post(). See docs/scheduler.md for the internals.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "clock.h"
+#include "detail/unique_function.h"
+#include "fiber.h"
+#include "status.h"
+
+namespace spool {
+
+namespace detail {
+class SchedulerCore;
+// Reports Status::no_scheduler for `what` (a call that needs the thread's Scheduler).
+void report_no_scheduler(const char* what);
+}  // namespace detail
+
+// How much C stack a fiber gets unless it asks (FiberOptions::stack_size). In wasm the C stack
+// holds only what cannot live in wasm locals (address-taken locals, large arrays): 16 KiB keeps a
+// suspended fiber small. Natively it is the machine stack, reserved with mmap and a guard page.
+#if defined(__EMSCRIPTEN__)
+inline constexpr std::size_t kDefaultStackSize = 16 * 1024;
+#else
+inline constexpr std::size_t kDefaultStackSize = 256 * 1024;
+#endif
+
+// The engine aborts the whole process at about 32,000 suspended engine stacks (V8: two memory
+// mappings each against vm.max_map_count). The default cap on live fibers keeps well below it.
+inline constexpr std::size_t kDefaultMaxLiveFibers = 16384;
+
+class Scheduler {
+ public:
+  struct Config {
+    // Fibers started and not finished, at most. Spawns beyond it are queued and start in order as
+    // fibers finish; none is dropped.
+    std::size_t max_live_fibers = kDefaultMaxLiveFibers;
+    std::size_t default_stack_size = kDefaultStackSize;
+    // Freed C stacks kept for reuse, per size class.
+    std::size_t max_cached_stacks = 4096;
+    // JSPI: parked engine stacks kept for reuse; more are let go. Native: no effect.
+    std::uint32_t max_parked_engine_stacks = 1024;
+    // Time for sleep_for/sleep_until; nullptr: std::chrono::steady_clock. Must outlive the
+    // Scheduler. With a ManualClock, an idle scheduler jumps to the next deadline.
+    TimeSource* clock = nullptr;
+    // An idle scheduler with no timer pending and nothing posted for this long reports a deadlock
+    // and wakes the thread's main context with Status::deadlock. With a ManualClock it is
+    // reported at once. In Node, a drained event loop reports it too.
+#if defined(__EMSCRIPTEN__)
+    Duration deadlock_after = Duration::max();
+#else
+    Duration deadlock_after = std::chrono::seconds(10);
+#endif
+  };
+
+  struct Stats {
+    std::size_t live_fibers = 0;     // started, not finished (the cap counts these)
+    std::size_t ready_fibers = 0;
+    std::size_t waiting_fibers = 0;  // blocked or sleeping
+    std::size_t queued_spawns = 0;   // waiting for a live slot
+    std::size_t peak_live_fibers = 0;
+    std::uint64_t spawns = 0;
+    std::uint64_t finished = 0;
+    std::uint64_t switches = 0;
+    std::size_t stacks_in_use = 0;   // C stacks
+    std::size_t stacks_cached = 0;
+    std::size_t stack_bytes = 0;     // reserved for C stacks, in use and cached
+    std::uint64_t engine_stacks_created = 0;  // JSPI carriers
+    std::uint64_t engine_stacks_reused = 0;
+    std::uint32_t engine_stacks_live = 0;
+    std::uint32_t engine_stacks_parked = 0;
+  };
+
+  // Binds a scheduler to the calling thread; the calling context becomes its main fiber ("main").
+  // One per thread. In wasm, create it where a switch is possible (main() is).
+  Scheduler();
+  explicit Scheduler(const Config& config);
+  // Waits for every fiber to finish (queued spawns included), then frees everything. Call from the
+  // context that created it. A deadlock while waiting is reported; the fibers that can never run
+  // again are abandoned (their stacks freed, their destructors not run).
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // The scheduler bound to the calling thread, or nullptr.
+  static Scheduler* current() noexcept;
+
+  // Starts `fn` as a fiber (or queues it, past the live-fiber cap). Call on the scheduler's
+  // thread, from a fiber or from any plain call (a JS callback): spawning never switches.
+  template <class F>
+  Fiber spawn(F&& fn, const FiberOptions& options = {}) {
+    return spawn_task(Task(std::forward<F>(fn)), options);
+  }
+
+  // Runs `fn` in a new detached fiber of this scheduler. Callable from any thread and from JS
+  // callbacks; wakes an idle scheduler. Nothing posted is dropped: what is posted before the
+  // Scheduler is destroyed runs before its destructor returns.
+  template <class F>
+  void post(F&& fn) {
+    post_task(Task(std::forward<F>(fn)));
+  }
+
+  Stats stats() const;
+  TimePoint now() const;
+  const Config& config() const noexcept;
+
+  using Task = detail::UniqueFunction<void()>;
+  detail::SchedulerCore& core() noexcept { return *core_; }
+
+ private:
+  Fiber spawn_task(Task task, const FiberOptions& options);
+  void post_task(Task task);
+  std::unique_ptr<detail::SchedulerCore> core_;
+};
+
+// Spawns on the calling thread's scheduler. Without one, reports Status::no_scheduler and
+// returns an empty handle.
+template <class F>
+Fiber spawn(F&& fn, const FiberOptions& options = {}) {
+  Scheduler* scheduler = Scheduler::current();
+  if (!scheduler) {
+    Fiber none;
+    detail::report_no_scheduler("spool::spawn()");
+    return none;
+  }
+  return scheduler->spawn(std::forward<F>(fn), options);
+}
+
+}  // namespace spool

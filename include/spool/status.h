@@ -1,0 +1,41 @@
+// spool::Status: what a spool call that can fail returns, and where misuse is reported.
+#pragma once
+
+#include <cstdint>
+
+namespace spool {
+
+// The outcome of a call that can block or be misused. Every value but `ok` comes with a message
+// to the error handler (below) that names the cause and the fix, except `cancelled`, `timeout`
+// and `closed`, which are ordinary outcomes of a wait.
+enum class Status : std::uint8_t {
+  ok = 0,
+  // The call needed to switch fibers, but runs where the stack cannot be suspended: in wasm, a
+  // plain call of an export from JavaScript (a callback) rather than inside a JSPI call.
+  not_suspendable,
+  no_scheduler,      // no spool::Scheduler exists on this thread
+  wrong_thread,      // the Scheduler or fiber belongs to another thread
+  join_self,         // a fiber tried to join itself
+  invalid_handle,    // an empty, moved-from or detached Fiber handle
+  finished,          // resume() of a coroutine that has finished
+  already_running,   // resume() of a coroutine that is running (or resumed the one running it)
+  deadlock,          // nothing can ever wake the waiting fibers
+  stack_overflow,    // a fiber's stack canary was overwritten, or no memory for its stack
+  fiber_failed,      // a detached fiber ended with an exception (reported with its name)
+  cancelled,
+  timeout,
+  closed,
+};
+
+// A short name for a Status ("ok", "deadlock", ...).
+const char* to_string(Status status) noexcept;
+
+// Receives every misuse report: the Status and a message that names the cause and the fix.
+// The default handler prints "spool: <message>" to stderr. Handlers run on the thread that made
+// the call and must not switch fibers.
+using ErrorHandler = void (*)(Status status, const char* message);
+
+// Installs `handler` (nullptr restores the default) and returns the previous one. Thread-safe.
+ErrorHandler set_error_handler(ErrorHandler handler) noexcept;
+
+}  // namespace spool

@@ -1,0 +1,382 @@
+// spool's JSPI runtime, linked with --pre-js by the spool::spool CMake target. It shares the scope
+// of Emscripten's generated JS (3.1.6), so it can reach HEAP32, stackAlloc, exit, callMain.
+//
+// What it does:
+//  - wraps spool's suspending imports in WebAssembly.Suspending when the module is instantiated
+//    (Emscripten 3.1.6 has no JSPI support of its own);
+//  - runs main() inside WebAssembly.promising, so main is a context that may switch;
+//  - keeps a pool of engine stacks ("carriers"), each a parked promising call of
+//    spool_carrier_main, and reuses them for context after context;
+//  - marks every plain JS->wasm call (exports, table functions) so that a switch attempted inside
+//    one is refused with an error code instead of trapping.
+//
+// Data per context lives in linear memory (src/context/context.h); the runtime keeps only the
+// resolve function of each suspended context, in an array indexed by the context's js_slot.
+var SPOOL = (function() {
+  var ENTRY_PLAIN = 1;
+  var ENTRY_JSPI = 2;
+  var CTX_JS_SLOT = 24;            // offsetof(spool_context, js_slot), checked in context_jspi.c
+  var CARRIER_STACK_BYTES = 1024;  // C stack for spool_carrier_main's own frame
+  var SUSPENDING_IMPORTS = ['spool_js_swap', 'spool_js_carrier_park', 'spool_js_park'];
+
+  var S = {
+    supported: typeof WebAssembly == 'object' && typeof WebAssembly.Suspending == 'function' &&
+               typeof WebAssembly.promising == 'function',
+    raw: null,              // the instance's own exports
+    carrierMain: null,      // WebAssembly.promising(spool_carrier_main)
+    promisingMain: null,    // WebAssembly.promising(main)
+    resumers: [null],       // js_slot -> resolve of a suspended context's Promise
+    freeSlots: [],
+    slotsHeld: 0,
+    parked: [],             // resolve functions of parked carriers
+    maxParked: 1024,
+    carriersLive: 0,
+    carriersCreated: 0,
+    carriersReused: 0,
+    carriersAbandoned: 0,
+    entries: [],            // kinds of the JS->wasm calls in progress, innermost last
+    parkedCtx: 0,           // the context parked on the event loop (the idle scheduler), if any
+    parkTimer: null,
+    mainSettled: false,
+    mainStarted: false,
+  };
+
+  S.unsupportedMessage = function() {
+    return 'spool: this JavaScript engine has no JSPI (WebAssembly.Suspending and ' +
+      'WebAssembly.promising), which spool fibers run on. Use Node.js 25 or newer (JSPI is on by ' +
+      'default from Node 26; Node 24-25 need --experimental-wasm-jspi), Chrome or Edge 137 or ' +
+      'newer, or Firefox 153 or newer.';
+  };
+
+  S.canSwitch = function() {
+    var n = S.entries.length;
+    return n === 0 || S.entries[n - 1] === ENTRY_JSPI;
+  };
+
+  // Suspends the running context: returns the Promise its Suspending import waits on.
+  S.suspend = function(ctx) {
+    var slot = S.freeSlots.length ? S.freeSlots.pop() : S.resumers.length;
+    HEAP32[(ctx + CTX_JS_SLOT) >> 2] = slot;
+    S.slotsHeld++;
+    return new Promise(function(resolve) { S.resumers[slot] = resolve; });
+  };
+
+  // Resumes a suspended context; `value` is what its Suspending import returns.
+  S.resume = function(ctx, value) {
+    var slot = HEAP32[(ctx + CTX_JS_SLOT) >> 2];
+    HEAP32[(ctx + CTX_JS_SLOT) >> 2] = 0;
+    var resolve = S.resumers[slot];
+    S.resumers[slot] = null;
+    S.freeSlots.push(slot);
+    S.slotsHeld--;
+    resolve(value);
+  };
+
+  // Makes `ctx` run next: resumes it if it was suspended, or starts it on a carrier if fresh.
+  S.dispatch = function(ctx) {
+    if (HEAP32[(ctx + CTX_JS_SLOT) >> 2] !== 0) {
+      S.resume(ctx, 0);
+      return;
+    }
+    if (S.parked.length) {
+      S.carriersReused++;
+    } else {
+      try {
+        S.startCarrier();
+      } catch (e) {
+        // An error thrown here would surface inside wasm as a foreign exception: stop loudly.
+        S.fail('spool: could not create an engine stack for a fiber: ' + (e && e.stack ? e.stack : e));
+      }
+    }
+    S.parked.pop()(ctx);
+  };
+
+  S.swap = function(from, to) {
+    var p = S.suspend(from);
+    S.dispatch(to);
+    return p;
+  };
+
+  // A carrier asks for its next context; it first resumes the one its last context named.
+  S.carrierPark = function(resumeFirst) {
+    if (resumeFirst) {
+      S.dispatch(resumeFirst);
+      if (S.parked.length >= S.maxParked) {  // let this engine stack go
+        S.carriersLive--;
+        return 0;
+      }
+    }
+    return new Promise(function(resolve) { S.parked.push(resolve); });
+  };
+
+  // Creates an engine stack: a promising call of spool_carrier_main on a small C stack of its
+  // own, which parks at once (so creating one never nests running contexts).
+  S.startCarrier = function() {
+    var raw = S.raw;
+    var lo = raw['spool_jspi_carrier_stack_alloc'](CARRIER_STACK_BYTES);
+    if (!lo) throw new Error('spool: out of memory for an engine stack\'s C frame');
+    var hi = lo + CARRIER_STACK_BYTES;
+    // stackSave/stackRestore by their global names, so that Emscripten's dead-code elimination
+    // sees them used and keeps the exports.
+    var savedSp = stackSave();
+    var check = S.checkLimits;
+    if (check) S.setStackCheckLimits(hi, lo);
+    stackRestore(hi);
+    S.entries.push(ENTRY_JSPI);
+    var done;
+    try {
+      done = S.carrierMain(lo);
+    } finally {
+      S.entries.pop();
+      if (check) S.setStackCheckLimits(check[0], check[1]);
+      stackRestore(savedSp);
+    }
+    S.carriersLive++;
+    S.carriersCreated++;
+    done.then(function() {
+      raw['spool_jspi_carrier_stack_free'](lo);
+    }, function(e) {
+      S.carriersLive--;
+      S.reportError(e);
+    });
+  };
+
+  // The scheduler has nothing to run: park `self` on the event loop until woken or timed out.
+  S.park = function(self, timeoutMs) {
+    S.parkedCtx = self;
+    if (timeoutMs >= 0) S.parkTimer = setTimeout(S.onParkTimer, timeoutMs);
+    return S.suspend(self);
+  };
+  S.onParkTimer = function() {
+    S.parkTimer = null;
+    S.wakeWith(S.parkedCtx, 0);
+  };
+  S.wake = function(ctx) { S.wakeWith(ctx, 0); };
+  S.wakeWith = function(ctx, value) {
+    if (!ctx || ctx !== S.parkedCtx) return;
+    S.parkedCtx = 0;
+    if (S.parkTimer !== null) {
+      clearTimeout(S.parkTimer);
+      S.parkTimer = null;
+    }
+    S.resume(ctx, value);
+  };
+
+  S.setMaxParked = function(count) {
+    S.maxParked = count;
+    while (S.parked.length > count) {
+      S.carriersLive--;
+      S.parked.pop()(0);
+    }
+  };
+
+  // A suspended context that will never be resumed (its fiber was abandoned): drop its resolver,
+  // so that nothing references its engine stack any more and the engine can collect it.
+  S.release = function(ctx) {
+    var slot = HEAP32[(ctx + CTX_JS_SLOT) >> 2];
+    if (slot === 0 || ctx === S.parkedCtx) return;
+    HEAP32[(ctx + CTX_JS_SLOT) >> 2] = 0;
+    S.resumers[slot] = null;
+    S.freeSlots.push(slot);
+    S.slotsHeld--;
+    S.carriersLive--;
+    S.carriersAbandoned++;
+  };
+
+  // Limits of -sSTACK_OVERFLOW_CHECK=2 builds, whose checks follow limits of their own.
+  S.checkLimits = null;
+  S.setStackCheckLimits = function(base, limit) {
+    S.checkLimits = [base, limit];
+    S.raw['__set_stack_limits'](base, limit);
+  };
+
+  S.writeStats = function(out, size) {
+    if (size < 36) return;
+    var w = out >> 2;
+    HEAPU32[w + 2] = S.carriersCreated >>> 0;
+    HEAPU32[w + 3] = Math.floor(S.carriersCreated / 4294967296);
+    HEAPU32[w + 4] = S.carriersReused >>> 0;
+    HEAPU32[w + 5] = Math.floor(S.carriersReused / 4294967296);
+    HEAPU32[w + 6] = S.carriersLive;
+    HEAPU32[w + 7] = S.parked.length;
+    HEAPU32[w + 8] = S.slotsHeld;
+  };
+
+  S.reportError = function(e) {
+    if (e instanceof ExitStatus || e === 'unwind') return;
+    err('spool: uncaught error in a fiber: ' + (e && e.stack ? e.stack : e));
+    if (ENVIRONMENT_IS_NODE) process.exitCode = 1;
+  };
+
+  // --- instantiation --------------------------------------------------------------------------
+
+  S.wrapPlain = function(f) {
+    return function() {
+      S.entries.push(ENTRY_PLAIN);
+      try {
+        return f.apply(null, arguments);
+      } finally {
+        S.entries.pop();
+      }
+    };
+  };
+
+  // Exports whose calls cannot reach a switch (and that Emscripten's glue calls often) stay bare.
+  S.isInternal = function(name) {
+    return /^(stack|dynCall_|emscripten_stack_|spool_carrier_main$|spool_jspi_|__set_stack_limits|__errno_location|malloc$|free$|fflush$|__cxa_|__get_temp_ret|__set_temp_ret|setThrew|__indirect_function_table|memory$)/.test(name);
+  };
+
+  S.wrapTable = function(table) {
+    var wrapped = new WeakMap();
+    return new Proxy(table, {
+      get: function(t, prop) {
+        if (prop === 'get') {  // closure keeps quoted property names
+          return function(i) {
+            var f = t.get(i);
+            if (typeof f != 'function') return f;
+            var w = wrapped.get(f);
+            if (!w) {
+              w = S.wrapPlain(f);
+              wrapped.set(f, w);
+            }
+            return w;
+          };
+        }
+        var v = Reflect.get(t, prop);
+        return typeof v == 'function' ? v.bind(t) : v;
+      },
+    });
+  };
+
+  S.wrapExports = function(raw) {
+    var out = {};
+    Object.keys(raw).forEach(function(name) {
+      var v = raw[name];
+      out[name] = (typeof v == 'function' && !S.isInternal(name)) ? S.wrapPlain(v) : v;
+    });
+    if (raw['__indirect_function_table']) out['__indirect_function_table'] = S.wrapTable(raw['__indirect_function_table']);
+    return out;
+  };
+
+  S.instantiate = function(imports, receiveInstance) {
+    try {
+      return S.instantiateOrThrow(imports, receiveInstance);
+    } catch (e) {
+      S.fail('spool: could not set up the wasm module: ' + (e && e.stack ? e.stack : e));
+    }
+  };
+  S.fail = function(msg) {
+    err(msg);
+    if (ENVIRONMENT_IS_NODE) process.exitCode = 1;
+    abort(msg);
+  };
+
+  S.instantiateOrThrow = function(imports, receiveInstance) {
+    S.installNodeHooks();
+    if (!S.supported) {
+      var msg = S.unsupportedMessage();
+      if (typeof Module['onSpoolUnsupported'] == 'function') Module['onSpoolUnsupported'](msg);
+      err(msg);
+      if (ENVIRONMENT_IS_NODE) process.exit(1);
+      abort(msg);
+    }
+    // Find spool's suspending imports by identity, whatever name the module gives them.
+    var suspending = [];
+    if (typeof _spool_js_swap == 'function') suspending.push(_spool_js_swap);
+    if (typeof _spool_js_carrier_park == 'function') suspending.push(_spool_js_carrier_park);
+    if (typeof _spool_js_park == 'function') suspending.push(_spool_js_park);
+    Object.keys(imports).forEach(function(moduleName) {
+      var mod = imports[moduleName];
+      Object.keys(mod).forEach(function(name) {
+        if (suspending.indexOf(mod[name]) >= 0) mod[name] = new WebAssembly.Suspending(mod[name]);
+        else if (/^invoke_/.test(name)) S.sawJsExceptions = true;
+      });
+    });
+    if (S.sawJsExceptions) {
+      err('spool: warning: this program was built with JavaScript-based exceptions or setjmp ' +
+          '(-fexceptions), whose invoke_* trampolines put JS frames on the stack: a fiber switch ' +
+          'inside a try block or under setjmp will trap. Build with -fwasm-exceptions or ' +
+          '-fno-exceptions.');
+    }
+    var instantiated = (typeof wasmBinary != 'undefined' && wasmBinary)
+      ? WebAssembly.instantiate(wasmBinary, imports)
+      : getBinaryPromise().then(function(binary) { return WebAssembly.instantiate(binary, imports); });
+    instantiated.then(function(result) {
+      var raw = result['instance'].exports;
+      S.raw = raw;
+      if (!raw['spool_carrier_main']) {
+        throw new Error('the module has no export spool_carrier_main: link it with the CMake ' +
+                        'target spool::spool, which adds -lexports.js to keep export names');
+      }
+      S.carrierMain = WebAssembly.promising(raw['spool_carrier_main']);
+      if (raw['main']) S.promisingMain = WebAssembly.promising(raw['main']);
+      if (typeof raw['__set_stack_limits'] == 'function') {
+        raw['spool_jspi_enable_stack_check_limits']();
+      }
+      receiveInstance({'exports': S.wrapExports(raw)}, result['module']);
+    }).catch(function(e) {
+      S.fail('spool: failed to instantiate the wasm module: ' + (e && e.stack ? e.stack : e));
+    });
+    return {};
+  };
+
+  // Emscripten's callMain, but main() runs inside WebAssembly.promising, so it may switch.
+  S.callMain = function(args) {
+    args = args || [];
+    var argc = args.length + 1;
+    var argv = stackAlloc((argc + 1) * 4);
+    HEAP32[argv >> 2] = allocateUTF8OnStack(thisProgram);
+    for (var i = 1; i < argc; i++) HEAP32[(argv >> 2) + i] = allocateUTF8OnStack(args[i - 1]);
+    HEAP32[(argv >> 2) + argc] = 0;
+    S.mainStarted = true;
+    S.entries.push(ENTRY_JSPI);
+    var done;
+    try {
+      done = S.promisingMain(argc, argv);
+    } catch (e) {
+      S.mainSettled = true;
+      return S.finishMain(function() { handleException(e); });
+    } finally {
+      S.entries.pop();
+      calledMain = true;
+    }
+    done.then(function(ret) {
+      S.mainSettled = true;
+      S.finishMain(function() { exit(ret, /* implicit = */ true); });
+    }, function(e) {
+      S.mainSettled = true;
+      if (!(e instanceof ExitStatus) && e !== 'unwind' && !ABORT) S.reportError(e);
+      S.finishMain(function() { handleException(e); });
+    });
+  };
+  // exit() and handleException() throw ExitStatus to unwind; nothing is left to unwind here.
+  S.finishMain = function(f) {
+    try {
+      f();
+    } catch (e) {
+      if (!(e instanceof ExitStatus) && e !== 'unwind') throw e;
+    }
+  };
+
+  // Installed at instantiation: ENVIRONMENT_IS_NODE is not yet set when this file is evaluated.
+  S.installNodeHooks = function() {
+    if (!ENVIRONMENT_IS_NODE || S.nodeHooks) return;
+    S.nodeHooks = true;
+    // The event loop ran dry while the scheduler was parked: nothing can wake it any more.
+    process.on('beforeExit', function() {
+      if (S.parkedCtx) S.wakeWith(S.parkedCtx, 1);
+    });
+    process.on('exit', function(code) {
+      if (S.mainStarted && !S.mainSettled && !ABORT && !code) {
+        err('spool: the JavaScript event loop ran out of work while main() was still suspended: a ' +
+            'fiber (or main) waits for something that can no longer happen.');
+        process.exitCode = 1;
+      }
+    });
+  };
+
+  return S;
+})();
+
+Module['instantiateWasm'] = SPOOL.instantiate;
+if (typeof callMain == 'function') callMain = SPOOL.callMain;

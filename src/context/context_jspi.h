@@ -1,0 +1,31 @@
+// What the JSPI backend offers beyond the common context interface: parking the running context
+// on the JavaScript event loop when the scheduler has nothing to run, and waking it from a plain
+// (non-JSPI) call, a JS timer or a JS callback. Natively the scheduler blocks the thread instead.
+#ifndef SPOOL_SRC_CONTEXT_CONTEXT_JSPI_H
+#define SPOOL_SRC_CONTEXT_CONTEXT_JSPI_H
+
+#include "context.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum spool_park_result {
+  SPOOL_PARK_WOKEN = 0,    // spool_context_wake() was called, or the timer fired
+  SPOOL_PARK_DRAINED = 1,  // the JS event loop ran out of work (Node's beforeExit): nothing can wake us
+};
+
+// Suspends `self` (the running context) until spool_context_wake(self) or, when
+// timeout_ms >= 0, until that many milliseconds have passed. Must be called where a swap could be
+// (spool_context_can_switch()). Returns a spool_park_result, or a negative spool_context_error.
+int spool_context_park(spool_context* self, double timeout_ms);
+
+// Makes a context parked by spool_context_park() resume soon (in a microtask). Safe from any call
+// on this thread, plain or JSPI; does nothing if `ctx` is not parked.
+void spool_context_wake(spool_context* ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

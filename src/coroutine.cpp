@@ -1,0 +1,193 @@
+// spool::Coroutine: an asymmetric coroutine straight on the context layer (no Scheduler).
+#include "spool/coroutine.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#include "../scheduler/scheduler_core.h"
+#include "context/context.h"
+#include "stack/stack_pool.h"
+
+namespace spool {
+
+using detail::report;
+
+namespace {
+#if defined(__EMSCRIPTEN__)
+constexpr std::size_t kDefaultCoroutineStack = 16 * 1024;
+#else
+constexpr std::size_t kDefaultCoroutineStack = 64 * 1024;
+#endif
+}  // namespace
+
+struct Coroutine::Impl {
+  Coroutine* owner = nullptr;
+  Body body;
+  spool_context self{};    // this coroutine's saved state
+  spool_context caller{};  // its resumer's saved state while it runs
+  detail::Stack stack;
+  void* transfer = nullptr;
+  CoroutineState state = CoroutineState::suspended;
+  bool started = false;
+  Impl* resumer = nullptr;  // the coroutine that resumed this one, if any
+  std::string name;
+#if defined(__cpp_exceptions)
+  std::exception_ptr error;
+#endif
+};
+
+namespace {
+thread_local Coroutine::Impl* tls_running = nullptr;
+spool_context* coroutine_entry(void* arg);
+}  // namespace
+
+const char* to_string(CoroutineState state) noexcept {
+  switch (state) {
+    case CoroutineState::suspended: return "suspended";
+    case CoroutineState::running: return "running";
+    case CoroutineState::normal: return "normal";
+    case CoroutineState::dead: return "dead";
+  }
+  return "unknown";
+}
+
+Coroutine::Coroutine(Body body, const CoroutineOptions& options) : impl_(new Impl) {
+  impl_->owner = this;
+  impl_->body = std::move(body);
+  impl_->name = options.name ? options.name : "coroutine";
+  const std::size_t size = options.stack_size ? options.stack_size : kDefaultCoroutineStack;
+  impl_->stack = detail::StackPool::for_this_thread().acquire(size);
+  if (!impl_->stack) {
+    report(Status::stack_overflow,
+           "no memory for a %zu-byte stack for coroutine '%s'; it is dead from the start. Ask "
+           "for a smaller CoroutineOptions::stack_size.",
+           size, impl_->name.c_str());
+    impl_->state = CoroutineState::dead;
+    return;
+  }
+  spool_context_make(&impl_->self, impl_->stack.lo, impl_->stack.size, &coroutine_entry, impl_);
+}
+
+Coroutine::~Coroutine() {
+  if (impl_->state == CoroutineState::running || impl_->state == CoroutineState::normal) {
+    std::fprintf(stderr,
+                 "spool: fatal: coroutine '%s' was destroyed while running; destroy a coroutine "
+                 "only after it yielded or finished.\n",
+                 impl_->name.c_str());
+    std::abort();
+  }
+  // Suspended mid-body: abandoned, its stack freed without unwinding (documented).
+  spool_context_release(&impl_->self);
+  detail::StackPool::for_this_thread().release(impl_->stack);
+  delete impl_;
+}
+
+CoroutineState Coroutine::state() const noexcept { return impl_->state; }
+const char* Coroutine::name() const noexcept { return impl_->name.c_str(); }
+
+namespace {
+spool_context* coroutine_entry(void* arg) {
+  auto* impl = static_cast<Coroutine::Impl*>(arg);
+  void* first = impl->transfer;
+#if defined(__cpp_exceptions)
+  try {
+    impl->transfer = impl->body(*impl->owner, first);
+  } catch (...) {
+    impl->error = std::current_exception();
+    impl->transfer = nullptr;
+  }
+#else
+  impl->transfer = impl->body(*impl->owner, first);
+#endif
+  impl->body.reset();
+  impl->state = CoroutineState::dead;
+  return &impl->caller;
+}
+}  // namespace
+
+Coroutine::Result Coroutine::resume(void* value) {
+  Impl* impl = impl_;
+  switch (impl->state) {
+    case CoroutineState::dead:
+      report(Status::finished,
+             "resume() of coroutine '%s', which has finished; check state() != "
+             "CoroutineState::dead before resuming it.",
+             impl->name.c_str());
+      return {Status::finished, nullptr};
+    case CoroutineState::running:
+    case CoroutineState::normal:
+      report(Status::already_running,
+             "resume() of coroutine '%s', which is running (it is the caller, or resumed the "
+             "caller); a coroutine can be resumed only while it is suspended.",
+             impl->name.c_str());
+      return {Status::already_running, nullptr};
+    case CoroutineState::suspended:
+      break;
+  }
+  if (!spool_context_can_switch()) {
+    report(Status::not_suspendable,
+           "resume() of coroutine '%s' from a plain call of a wasm export (a JavaScript "
+           "callback), where the stack cannot be suspended. Resume it from main(), a fiber, or "
+           "another JSPI call.",
+           impl->name.c_str());
+    return {Status::not_suspendable, nullptr};
+  }
+  impl->transfer = value;
+  impl->resumer = tls_running;
+  if (impl->resumer) impl->resumer->state = CoroutineState::normal;
+  tls_running = impl;
+  impl->state = CoroutineState::running;
+  impl->started = true;
+  const int rc = spool_context_swap(&impl->caller, &impl->self);
+  if (rc != SPOOL_CONTEXT_OK) {
+    std::fprintf(stderr, "spool: internal error: resuming coroutine '%s' failed (code %d)\n",
+                 impl->name.c_str(), rc);
+    std::abort();
+  }
+  tls_running = impl->resumer;
+  if (impl->resumer) impl->resumer->state = CoroutineState::running;
+  impl->resumer = nullptr;
+  if (impl->state == CoroutineState::dead) {
+    detail::StackPool::for_this_thread().release(impl->stack);
+    impl->stack = {};
+#if defined(__cpp_exceptions)
+    if (impl->error) {
+      std::exception_ptr error = impl->error;
+      impl->error = nullptr;
+      std::rethrow_exception(error);
+    }
+#endif
+  }
+  return {Status::ok, impl->transfer};
+}
+
+void* Coroutine::yield(void* value) {
+  Impl* impl = impl_;
+  if (tls_running != impl) {
+    report(Status::already_running,
+           "yield() of coroutine '%s' called from outside its own body; only the running "
+           "coroutine can yield itself.",
+           impl->name.c_str());
+    return nullptr;
+  }
+  impl->transfer = value;
+  impl->state = CoroutineState::suspended;
+  const int rc = spool_context_swap(&impl->self, &impl->caller);
+  if (rc == SPOOL_CONTEXT_E_STACK_OVERFLOW) {
+    report(Status::stack_overflow,
+           "stack overflow in coroutine '%s': it wrote past the end of its %zu-byte stack. "
+           "Create it with a larger CoroutineOptions::stack_size. Stopping the process.",
+           impl->name.c_str(), impl->stack.size);
+    std::abort();
+  }
+  if (rc != SPOOL_CONTEXT_OK) {
+    std::fprintf(stderr, "spool: internal error: coroutine '%s' could not yield (code %d)\n",
+                 impl->name.c_str(), rc);
+    std::abort();
+  }
+  return impl->transfer;
+}
+
+}  // namespace spool

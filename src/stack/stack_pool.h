@@ -1,0 +1,61 @@
+// C stacks for fibers and coroutines, in power-of-two size classes, cached for reuse.
+//
+// Natively a stack is an mmap'd region with a PROT_NONE guard page below it, so an overflow
+// faults instead of corrupting a neighbour. In wasm there is no memory protection: a stack is a
+// 16-byte aligned heap block, and the context layer's canary (red zone) plus Emscripten's stack
+// limits catch overflows.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace spool::detail {
+
+struct Stack {
+  void* lo = nullptr;     // lowest usable address (the stack grows down towards it)
+  std::size_t size = 0;   // usable bytes from lo
+  explicit operator bool() const noexcept { return lo != nullptr; }
+};
+
+class StackPool {
+ public:
+  static constexpr std::size_t kMinSize = 4096;
+  static constexpr std::size_t kMaxSize = std::size_t{64} << 20;
+
+  // The pool of the calling thread; its cached stacks are freed when the thread exits.
+  static StackPool& for_this_thread();
+
+  StackPool() = default;
+  ~StackPool();
+  StackPool(const StackPool&) = delete;
+  StackPool& operator=(const StackPool&) = delete;
+
+  // A stack of at least `min_size` bytes (rounded up to a size class). Empty if the size is over
+  // kMaxSize or memory is exhausted.
+  Stack acquire(std::size_t min_size);
+  // Returns a stack to its size class's cache (or frees it past the cache limit).
+  void release(Stack stack) noexcept;
+  // Frees every cached stack.
+  void trim() noexcept;
+
+  void set_max_cached_per_class(std::size_t count) noexcept { max_cached_per_class_ = count; }
+
+  static std::size_t round_to_class(std::size_t size) noexcept;
+
+  std::size_t in_use() const noexcept { return in_use_; }
+  std::size_t cached() const noexcept;
+  std::size_t bytes_reserved() const noexcept { return bytes_reserved_; }
+
+ private:
+  static constexpr int kClasses = 15;  // 4 KiB .. 64 MiB
+  static int class_of(std::size_t rounded) noexcept;
+  static Stack map_stack(std::size_t size) noexcept;
+  static void unmap_stack(Stack stack) noexcept;
+
+  std::vector<void*> cache_[kClasses];
+  std::size_t max_cached_per_class_ = 4096;
+  std::size_t in_use_ = 0;
+  std::size_t bytes_reserved_ = 0;
+};
+
+}  // namespace spool::detail

@@ -1,0 +1,84 @@
+// The live-fiber cap: spawns past it wait, start in order, and none is lost; a cap that every
+// live fiber blocks on is reported as a deadlock.
+#include <string>
+#include <vector>
+
+#include "support.h"
+
+using spool::FiberState;
+using spool::Scheduler;
+using spool::Status;
+namespace this_fiber = spool::this_fiber;
+
+TEST_CASE("spawns past max_live_fibers are queued and start in spawn order", "[limits]") {
+  spool_test::LeakCheck leaks;
+  const std::size_t cap = GENERATE(1, 4, 64);
+  constexpr int kSpawns = 200;
+  std::vector<int> started;
+  std::size_t max_seen_live = 0;
+  {
+    Scheduler::Config config;
+    config.max_live_fibers = cap;
+    Scheduler scheduler(config);
+    std::vector<spool::Fiber> fibers;
+    for (int i = 0; i < kSpawns; ++i) {
+      fibers.push_back(scheduler.spawn([&, i] {
+        started.push_back(i);
+        max_seen_live = std::max(max_seen_live, Scheduler::current()->stats().live_fibers);
+        this_fiber::yield();
+        this_fiber::yield();
+      }));
+    }
+    CHECK(scheduler.stats().queued_spawns == kSpawns - cap);
+    CHECK(fibers.back().state() == FiberState::queued);
+    for (auto& f : fibers) REQUIRE(f.join() == Status::ok);
+    CHECK(scheduler.stats().peak_live_fibers == cap);
+  }
+  REQUIRE(started.size() == kSpawns);
+  for (int i = 0; i < kSpawns; ++i) CHECK(started[i] == i);
+  CHECK(max_seen_live <= cap);
+}
+
+TEST_CASE("every live fiber blocked while spawns wait is a reported deadlock", "[limits][errors]") {
+  spool_test::LeakCheck leaks;
+  spool_test::ErrorCapture errors;
+  spool::ManualClock clock;  // a manual clock reports a deadlock at once
+  Scheduler::Config config;
+  config.max_live_fibers = 2;
+  config.clock = &clock;
+  {
+    Scheduler scheduler(config);
+    spool::Fiber last;
+    auto waiter = [&last] { last.join(); };
+    auto a = scheduler.spawn(waiter);
+    auto b = scheduler.spawn(waiter);
+    last = scheduler.spawn([] {});  // queued: both slots are taken by fibers that wait for it
+    CHECK(last.state() == FiberState::queued);
+    CHECK(a.join() == Status::deadlock);
+  }
+  std::string message;
+  REQUIRE(errors.count(Status::deadlock, &message) >= 1);
+  CHECK_THAT(errors.all().front().message,
+             Catch::Contains("deadlock") && Catch::Contains("spawns wait for a free slot") &&
+                 Catch::Contains("max_live_fibers"));
+}
+
+TEST_CASE("two fibers joining each other deadlock; main gets Status::deadlock", "[limits][errors]") {
+  spool_test::LeakCheck leaks;
+  spool_test::ErrorCapture errors;
+  spool::ManualClock clock;
+  Scheduler::Config config;
+  config.clock = &clock;
+  {
+    Scheduler scheduler(config);
+    spool::Fiber a, b;
+    spool::FiberOptions na, nb;
+    na.name = "left";
+    nb.name = "right";
+    a = scheduler.spawn([&] { b.join(); }, na);
+    b = scheduler.spawn([&] { a.join(); }, nb);
+    CHECK(a.join() == Status::deadlock);
+  }
+  REQUIRE(errors.count(Status::deadlock) >= 1);
+  CHECK_THAT(errors.all().front().message, Catch::Contains("'left'") && Catch::Contains("'right'"));
+}
