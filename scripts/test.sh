@@ -4,9 +4,8 @@
 # the consumer check (a project outside the repo linking spool::spool runs with `node prog.js`).
 # One ctest run covers them all. Installs what it needs first (scripts/setup.sh).
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-bash "$here/setup.sh"
-source "$here/env.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+spool_setup
 build="$spool_root/build"
 mkdir -p "$build"
 
