@@ -190,6 +190,22 @@ var SPOOL = (function() {
     S.raw['__set_stack_limits'](base, limit);
   };
 
+  // -sSTACK_OVERFLOW_CHECK=2 caught a fiber about to move its stack pointer past its stack's
+  // limit (nothing was written yet). Name the fiber, then stop it with an exception.
+  S.stackOverflow = function(requested) {
+    var limits = S.checkLimits || [0, 0];
+    // Open the limit while we look up the name (that call needs a frame too) and while the
+    // exception unwinds the fiber; the next switch sets the limits again.
+    S.raw['__set_stack_limits'](limits[0], 0);
+    var name = UTF8ToString(S.raw['spool_jspi_running_fiber_name']());
+    var msg = 'spool: stack overflow in fiber \'' + name + '\': it tried to move its stack pointer to 0x' +
+      (requested >>> 0).toString(16) + ', below its C stack [0x' + (limits[1] >>> 0).toString(16) +
+      ', 0x' + (limits[0] >>> 0).toString(16) + ']. Spawn it with a larger FiberOptions::stack_size.';
+    err(msg);
+    if (ENVIRONMENT_IS_NODE) process.exitCode = 1;
+    throw new WebAssembly.RuntimeError(msg);
+  };
+
   S.writeStats = function(out, size) {
     if (size < 36) return;
     var w = out >> 2;
@@ -289,6 +305,7 @@ var SPOOL = (function() {
       var mod = imports[moduleName];
       Object.keys(mod).forEach(function(name) {
         if (suspending.indexOf(mod[name]) >= 0) mod[name] = new WebAssembly.Suspending(mod[name]);
+        else if (name === '__handle_stack_overflow') mod[name] = S.stackOverflow;
         else if (/^invoke_/.test(name)) S.sawJsExceptions = true;
       });
     });
@@ -364,7 +381,11 @@ var SPOOL = (function() {
     S.nodeHooks = true;
     // The event loop ran dry while the scheduler was parked: nothing can wake it any more.
     process.on('beforeExit', function() {
-      if (S.parkedCtx) S.wakeWith(S.parkedCtx, 1);
+      if (!S.parkedCtx) return;
+      S.wakeWith(S.parkedCtx, 1);
+      // Resolving a Promise alone does not keep the loop alive: give it one more turn, so that
+      // beforeExit comes again if the woken context parks again.
+      setImmediate(function() {});
     });
     process.on('exit', function(code) {
       if (S.mainStarted && !S.mainSettled && !ABORT && !code) {

@@ -151,3 +151,6 @@ const char* name() noexcept {
 
 }  // namespace this_fiber
 }  // namespace spool
+
+// For the JSPI runtime's stack overflow report (C linkage: context_jspi.c calls it).
+extern "C" const char* spool_running_fiber_name(void) { return spool::this_fiber::name(); }

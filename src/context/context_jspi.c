@@ -50,12 +50,20 @@ static int g_stack_check_limits;
 
 EMSCRIPTEN_KEEPALIVE void spool_jspi_enable_stack_check_limits(void) { g_stack_check_limits = 1; }
 
+// For the runtime's stack overflow report: the name the scheduler gives the running fiber.
+const char* spool_running_fiber_name(void);
+EMSCRIPTEN_KEEPALIVE const char* spool_jspi_running_fiber_name(void) {
+  return spool_running_fiber_name();
+}
+
 static void ensure_current_known(void) {
   if (!g_cur_known) {
     g_cur_base = emscripten_stack_get_base();
     g_cur_limit = emscripten_stack_get_end();
     g_cur_has_canary = 0;
     g_cur_known = 1;
+    // Tell the runtime where the -sSTACK_OVERFLOW_CHECK=2 limits stand before its first switch.
+    if (g_stack_check_limits) spool_js_set_stack_check_limits(g_cur_base, g_cur_limit);
   }
 }
 
