@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs every spool test: the Catch2 suite natively (g++), natively under
-# AddressSanitizer + UndefinedBehaviorSanitizer, and as wasm under the pinned Node with JSPI, plus
-# the consumer check (a project outside the repo linking spool::spool runs with `node prog.js`).
+# Builds and runs every spool test: the Catch2 suite natively (g++; assembly context switch),
+# natively under AddressSanitizer + UndefinedBehaviorSanitizer, natively on the ucontext backend,
+# and as wasm under the pinned Node with JSPI, plus whole-program tests and the consumer check (a project outside the repo linking spool::spool runs with `node prog.js`).
 # One ctest run covers them all. Installs what it needs first (scripts/setup.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -9,24 +9,29 @@ spool_setup
 build="$spool_root/build"
 mkdir -p "$build"
 
-echo "== native (g++)"
-spool_configure_native "$build/native" -DSPOOL_TEST_PREFIX=native.
-cmake --build "$build/native" -j"$spool_jobs"
-
-echo "== native, AddressSanitizer + UndefinedBehaviorSanitizer"
-spool_configure_native "$build/native-asan" -DSPOOL_TEST_PREFIX=asan. -DSPOOL_SANITIZE=address,undefined \
-  -DSPOOL_BUILD_DEMOS=OFF
-cmake --build "$build/native-asan" -j"$spool_jobs"
+# Native configurations: name, then cmake arguments.
+native_configs=(
+  "native|"
+  "native-asan|-DSPOOL_SANITIZE=address,undefined -DSPOOL_BUILD_DEMOS=OFF"
+  "native-ucontext|-DSPOOL_CONTEXT_UCONTEXT=ON -DSPOOL_BUILD_DEMOS=OFF"
+)
+for config in "${native_configs[@]}"; do
+  name="${config%%|*}"
+  args="${config#*|}"
+  echo "== $name ${args:+($args)}"
+  # shellcheck disable=SC2086 # the arguments are words
+  spool_configure_native "$build/$name" -DSPOOL_TEST_PREFIX="$name." $args
+  cmake --build "$build/$name" -j"$spool_jobs"
+done
 
 echo "== wasm (emscripten $(emcc --version 2>/dev/null | head -1 | grep -o '[0-9]\+\.[0-9]\+\.[0-9]\+' | head -1), JSPI)"
 spool_configure_wasm "$build/wasm" -DSPOOL_TEST_PREFIX=wasm.
 cmake --build "$build/wasm" -j"$spool_jobs"
 
 # One ctest over every build tree.
-cat >"$build/CTestTestfile.cmake" <<CTEST
-subdirs("native")
-subdirs("native-asan")
-subdirs("wasm")
-CTEST
+{
+  for config in "${native_configs[@]}"; do echo "subdirs(\"${config%%|*}\")"; done
+  echo 'subdirs("wasm")'
+} >"$build/CTestTestfile.cmake"
 cd "$build"
 ctest --output-on-failure --timeout 600
