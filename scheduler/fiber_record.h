@@ -5,11 +5,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "../src/context/context.h"
 #include "../src/stack/stack_pool.h"
 #include "spool/fiber.h"
+#include "spool/detail/wait_queue.h"
+#include "spool/event.h"
 #include "spool/scheduler.h"
 
 namespace spool::detail {
@@ -17,21 +22,8 @@ namespace spool::detail {
 class SchedulerCore;
 struct FiberRecord;
 
-// A FIFO of fibers blocked on one thing (a fiber's end, a primitive). O(1) push, pop and remove.
-class WaitList {
- public:
-  bool empty() const noexcept { return head_ == nullptr; }
-  std::size_t size() const noexcept { return size_; }
-  FiberRecord* front() const noexcept { return head_; }
-  inline void push_back(FiberRecord* f) noexcept;
-  inline FiberRecord* pop_front() noexcept;
-  inline void remove(FiberRecord* f) noexcept;
-
- private:
-  FiberRecord* head_ = nullptr;
-  FiberRecord* tail_ = nullptr;
-  std::size_t size_ = 0;
-};
+// Fibers blocked on one thing: a fiber's end, a primitive (include/spool/detail/wait_queue.h).
+using WaitList = WaitQueue;
 
 // Records alive now, for leak checks in tests.
 inline std::atomic<long> g_fiber_records_alive{0};
@@ -71,8 +63,38 @@ struct FiberRecord {
   const char* wait_reason = nullptr;  // the call that blocks it, for deadlock reports
   FiberRecord* wait_prev = nullptr;
   FiberRecord* wait_next = nullptr;
-  // Its entry in the timer heap while sleeping (or in a timed wait).
+  // Its entry in the timer heap (sleeping, or a timed wait) or the frame heap (wait_frames).
   std::size_t timer_index = kNoTimer;
+  enum class Heap : std::uint8_t { none, timers, frames } heap = Heap::none;
+  // While in wait_until(): the predicate, which lives on this fiber's stack.
+  detail::UniqueFunction<bool()>* predicate = nullptr;
+
+  // Cancellation.
+  bool cancel_requested = false;
+  bool cancel_by_exception = false;
+  bool wait_cancellable = true;  // whether cancel() may end the current wait
+  // Lifetime binding (FiberOptions::bound_to), checked at each tick; index in the bound list.
+  std::weak_ptr<void> bound_to;
+  std::size_t bound_index = kNoTimer;
+
+  // The task tree: children are cancelled when their parent ends.
+  FiberRecord* parent = nullptr;
+  FiberRecord* first_child = nullptr;
+  FiberRecord* sibling_prev = nullptr;
+  FiberRecord* sibling_next = nullptr;
+  std::size_t live_children = 0;
+  WaitQueue children_done;
+
+  // Set when the fiber finishes, made on first request (Fiber::finished()).
+  std::optional<Event> finished_event;
+
+  // FiberLocal values of this fiber, destroyed when it finishes.
+  struct Local {
+    const void* key;
+    void* value;
+    void (*destroy)(void*);
+  };
+  std::vector<Local> locals;
   // Every record the scheduler owns, for diagnostics and teardown.
   FiberRecord* all_prev = nullptr;
   FiberRecord* all_next = nullptr;
@@ -81,7 +103,7 @@ struct FiberRecord {
   std::string error_what;  // what() of the exception it ended with, for reports
 };
 
-void WaitList::push_back(FiberRecord* f) noexcept {
+void WaitQueue::push_back(FiberRecord* f) noexcept {
   f->waiting_on = this;
   f->wait_next = nullptr;
   f->wait_prev = tail_;
@@ -90,13 +112,13 @@ void WaitList::push_back(FiberRecord* f) noexcept {
   ++size_;
 }
 
-FiberRecord* WaitList::pop_front() noexcept {
+FiberRecord* WaitQueue::pop_front() noexcept {
   FiberRecord* f = head_;
   if (f) remove(f);
   return f;
 }
 
-void WaitList::remove(FiberRecord* f) noexcept {
+void WaitQueue::remove(FiberRecord* f) noexcept {
   if (f->wait_prev) f->wait_prev->wait_next = f->wait_next; else head_ = f->wait_next;
   if (f->wait_next) f->wait_next->wait_prev = f->wait_prev; else tail_ = f->wait_prev;
   f->wait_prev = f->wait_next = nullptr;

@@ -26,10 +26,14 @@ Fiber Scheduler::spawn_task(Task task, const FiberOptions& options) {
 void Scheduler::post_task(Task task) { core_->post(std::move(task)); }
 
 Scheduler::Stats Scheduler::stats() const { return core_->stats(); }
+Status Scheduler::tick() { return core_->tick(); }
+std::uint64_t Scheduler::frame() const noexcept { return core_->frame(); }
 TimePoint Scheduler::now() const { return core_->now(); }
 const Scheduler::Config& Scheduler::config() const noexcept { return core_->config(); }
 
 // ---- Fiber ---------------------------------------------------------------------------------
+
+Fiber detail::wrap_fiber(FiberRecord* record) noexcept { return Fiber(record); }
 
 const char* to_string(FiberState state) noexcept {
   switch (state) {
@@ -108,35 +112,77 @@ void Fiber::detach() noexcept {
   SchedulerCore::release(record);
 }
 
+void Fiber::cancel() noexcept {
+  if (record_ && record_->core) record_->core->cancel(record_);
+}
+
+bool Fiber::cancel_requested() const noexcept { return record_ && record_->cancel_requested; }
+
+Event Fiber::finished() const {
+  if (!record_) {
+    Event done(Event::Mode::manual_reset);
+    done.signal();
+    return done;
+  }
+  if (!record_->finished_event) {
+    record_->finished_event.emplace(Event::Mode::manual_reset);
+    if (record_->state == FiberState::finished) record_->finished_event->signal();
+  }
+  return *record_->finished_event;
+}
+
 // ---- this_fiber ----------------------------------------------------------------------------
 
 namespace this_fiber {
 
-Status yield() {
+namespace {
+// The thread's scheduler core, or nullptr after reporting that `what` needs one.
+SchedulerCore* core_for(const char* what) {
   SchedulerCore* core = SchedulerCore::current();
-  if (!core) {
-    detail::report_no_scheduler("spool::this_fiber::yield()");
-    return Status::no_scheduler;
-  }
-  return core->yield();
+  if (!core) detail::report_no_scheduler(what);
+  return core;
+}
+}  // namespace
+
+Status yield() {
+  SchedulerCore* core = core_for("spool::this_fiber::yield()");
+  return core ? core->yield() : Status::no_scheduler;
 }
 
 Status sleep_until(TimePoint deadline) {
-  SchedulerCore* core = SchedulerCore::current();
-  if (!core) {
-    detail::report_no_scheduler("spool::this_fiber::sleep_until()");
-    return Status::no_scheduler;
-  }
-  return core->sleep_until(deadline);
+  SchedulerCore* core = core_for("spool::this_fiber::sleep_until()");
+  return core ? core->sleep_until(deadline) : Status::no_scheduler;
 }
 
 Status sleep_for(Duration duration) {
+  SchedulerCore* core = core_for("spool::this_fiber::sleep_for()");
+  return core ? core->sleep_until(core->now() + duration) : Status::no_scheduler;
+}
+
+Status wait_frames(std::uint64_t frames) {
+  SchedulerCore* core = core_for("spool::this_fiber::wait_frames()");
+  return core ? core->wait_frames(frames) : Status::no_scheduler;
+}
+
+Status wait_until_true(detail::UniqueFunction<bool()> predicate) {
+  SchedulerCore* core = core_for("spool::this_fiber::wait_until()");
+  return core ? core->wait_until(predicate) : Status::no_scheduler;
+}
+
+bool cancel_requested() noexcept {
   SchedulerCore* core = SchedulerCore::current();
-  if (!core) {
-    detail::report_no_scheduler("spool::this_fiber::sleep_for()");
-    return Status::no_scheduler;
-  }
-  return core->sleep_until(core->now() + duration);
+  return core && core->running() && core->running()->cancel_requested;
+}
+
+Fiber spawn_child_task(detail::UniqueFunction<void()> fn, const FiberOptions& options) {
+  SchedulerCore* core = core_for("spool::this_fiber::spawn_child()");
+  if (!core) return Fiber{};
+  return detail::wrap_fiber(core->spawn(std::move(fn), options, core->running()));
+}
+
+Status join_children() {
+  SchedulerCore* core = core_for("spool::this_fiber::join_children()");
+  return core ? core->join_children() : Status::no_scheduler;
 }
 
 FiberId id() noexcept {
@@ -154,3 +200,36 @@ const char* name() noexcept {
 
 // For the JSPI runtime's stack overflow report (C linkage: context_jspi.c calls it).
 extern "C" const char* spool_running_fiber_name(void) { return spool::this_fiber::name(); }
+
+// ---- FiberLocal ------------------------------------------------------------------------------
+
+namespace spool::detail {
+
+namespace {
+// Without a Scheduler, the thread's own context keeps its FiberLocal values here.
+struct ThreadLocals {
+  std::vector<FiberRecord::Local> values;
+  ~ThreadLocals() {
+    for (auto& local : values) local.destroy(local.value);
+  }
+};
+thread_local ThreadLocals tls_locals;
+}  // namespace
+
+void* fiber_local_get(const void* key) noexcept {
+  if (SchedulerCore* core = SchedulerCore::current()) return core->local_get(key);
+  for (const auto& local : tls_locals.values) {
+    if (local.key == key) return local.value;
+  }
+  return nullptr;
+}
+
+void fiber_local_set(const void* key, void* value, void (*destroy)(void*)) {
+  if (SchedulerCore* core = SchedulerCore::current()) {
+    core->local_set(key, value, destroy);
+  } else {
+    tls_locals.values.push_back(FiberRecord::Local{key, value, destroy});
+  }
+}
+
+}  // namespace spool::detail

@@ -75,12 +75,14 @@ SchedulerCore::~SchedulerCore() {
   drain();
   reclaim_zombies();
   abandon_blocked();
+  destroy_locals(&main_);
   tls_core = nullptr;
 }
 
 // ---- lifecycle -----------------------------------------------------------------------------
 
-FiberRecord* SchedulerCore::spawn(Scheduler::Task task, const FiberOptions& options) {
+FiberRecord* SchedulerCore::spawn(Scheduler::Task task, const FiberOptions& options,
+                                  FiberRecord* parent) {
   auto* f = new FiberRecord;
   f->core = this;
   f->id = g_next_fiber_id.fetch_add(1, std::memory_order_relaxed);
@@ -88,6 +90,22 @@ FiberRecord* SchedulerCore::spawn(Scheduler::Task task, const FiberOptions& opti
   f->task = std::move(task);
   f->refs = 2;  // the scheduler's, and the caller's handle
   f->stack.size = options.stack_size ? options.stack_size : config_.default_stack_size;
+  f->cancel_by_exception = options.cancel_by_exception;
+  const std::weak_ptr<void> unbound;
+  if (options.bound_to.owner_before(unbound) || unbound.owner_before(options.bound_to)) {
+    // Bound (even to an object already gone: then it is cancelled at the next tick).
+    f->bound_to = options.bound_to;
+    f->bound_index = bound_.size();
+    bound_.push_back(f);
+  }
+  if (parent) {
+    f->parent = parent;
+    f->sibling_next = parent->first_child;
+    if (parent->first_child) parent->first_child->sibling_prev = f;
+    parent->first_child = f;
+    ++parent->live_children;
+    if (parent->cancel_requested) f->cancel_requested = true;
+  }
   link(f);
   ++spawns_;
   if (live_ < config_.max_live_fibers && admission_.empty()) {
@@ -145,6 +163,8 @@ spool_context* SchedulerCore::fiber_entry(void* arg) {
 #if defined(__cpp_exceptions)
   try {
     f->task();
+  } catch (const FiberCancelled&) {
+    // Cancelled with cancel_by_exception: the stack unwound; the fiber ends normally.
   } catch (const std::exception& e) {
     f->failed = true;
     f->error = std::current_exception();
@@ -158,6 +178,7 @@ spool_context* SchedulerCore::fiber_entry(void* arg) {
   f->task();
 #endif
   f->task.reset();  // the callable's captures are destroyed on the fiber, as it ends
+  destroy_locals(f);
   return core->on_finished(f);
 }
 
@@ -170,6 +191,11 @@ spool_context* SchedulerCore::on_finished(FiberRecord* f) {
            f->error_what.c_str());
   }
   while (FiberRecord* j = f->joiners.front()) wake(j, Status::ok);
+  if (f->finished_event) f->finished_event->signal();
+  // Its children outlive it only as long as it takes them to see the cancellation.
+  for (FiberRecord* child = f->first_child; child; child = child->sibling_next) cancel(child);
+  leave_parent(f);
+  unbind(f);
   admit_queued();
   if (live_ == 0 && admission_.empty()) {
     while (FiberRecord* w = all_done_.front()) wake(w, Status::ok);
@@ -196,6 +222,53 @@ void SchedulerCore::reclaim_zombies() noexcept {
     release(z);
     z = next;
   }
+}
+
+void SchedulerCore::leave_parent(FiberRecord* f) noexcept {
+  // Children of a finished fiber no longer have a parent.
+  for (FiberRecord* child = f->first_child; child;) {
+    FiberRecord* next = child->sibling_next;
+    child->parent = nullptr;
+    child->sibling_prev = child->sibling_next = nullptr;
+    child = next;
+  }
+  f->first_child = nullptr;
+  FiberRecord* parent = f->parent;
+  if (!parent) return;
+  if (f->sibling_prev) f->sibling_prev->sibling_next = f->sibling_next; else parent->first_child = f->sibling_next;
+  if (f->sibling_next) f->sibling_next->sibling_prev = f->sibling_prev;
+  f->sibling_prev = f->sibling_next = nullptr;
+  f->parent = nullptr;
+  if (--parent->live_children == 0) parent->children_done.notify_all();
+}
+
+void SchedulerCore::unbind(FiberRecord* f) noexcept {
+  if (f->bound_index == FiberRecord::kNoTimer) return;
+  FiberRecord* last = bound_.back();
+  bound_[f->bound_index] = last;
+  last->bound_index = f->bound_index;
+  bound_.pop_back();
+  f->bound_index = FiberRecord::kNoTimer;
+  f->bound_to.reset();
+}
+
+void SchedulerCore::destroy_locals(FiberRecord* f) noexcept {
+  while (!f->locals.empty()) {
+    FiberRecord::Local local = f->locals.back();
+    f->locals.pop_back();
+    local.destroy(local.value);
+  }
+}
+
+void* SchedulerCore::local_get(const void* key) const noexcept {
+  for (const auto& local : running_->locals) {
+    if (local.key == key) return local.value;
+  }
+  return nullptr;
+}
+
+void SchedulerCore::local_set(const void* key, void* value, void (*destroy)(void*)) {
+  running_->locals.push_back(FiberRecord::Local{key, value, destroy});
 }
 
 void SchedulerCore::release(FiberRecord* record) noexcept {
@@ -237,23 +310,107 @@ bool SchedulerCore::can_block(const char* what) const {
   return true;
 }
 
+Status SchedulerCore::finish_wait(Status status) {
+#if defined(__cpp_exceptions)
+  if (status == Status::cancelled && running_->cancel_by_exception) throw FiberCancelled{};
+#endif
+  return status;
+}
+
 Status SchedulerCore::yield() {
   if (!can_block("spool::this_fiber::yield()")) return Status::not_suspendable;
+  if (running_->cancel_requested) return finish_wait(Status::cancelled);
   poll();
   if (policy_->ready_count() == 0) return Status::ok;  // nobody else to run
   make_ready(running_);
-  return suspend_running();
+  return finish_wait(suspend_running());
+}
+
+// Puts the running fiber in the waiting state, to be woken by wake(); returns why it woke.
+Status SchedulerCore::block(const char* what) {
+  FiberRecord* self = running_;
+  self->state = FiberState::waiting;
+  self->wait_reason = what;
+  ++waiting_;
+  return finish_wait(suspend_running());
 }
 
 Status SchedulerCore::sleep_until(TimePoint deadline) {
   if (!can_block("spool::this_fiber::sleep_for()/sleep_until()")) return Status::not_suspendable;
+  if (running_->cancel_requested) return finish_wait(Status::cancelled);
   if (deadline <= clock_->now()) return yield();
+  timers_.push(running_, deadline);
+  running_->heap = FiberRecord::Heap::timers;
+  return block("sleep");
+}
+
+Status SchedulerCore::wait_frames(std::uint64_t frames) {
+  if (!can_block("spool::this_fiber::wait_frames()")) return Status::not_suspendable;
+  if (running_->cancel_requested) return finish_wait(Status::cancelled);
+  if (frames == 0) return yield();
+  frames_.push(running_, frame_ + frames);
+  running_->heap = FiberRecord::Heap::frames;
+  return block("wait_frames");
+}
+
+Status SchedulerCore::wait_until(detail::UniqueFunction<bool()>& predicate) {
+  if (!can_block("spool::this_fiber::wait_until()")) return Status::not_suspendable;
+  if (running_->cancel_requested) return finish_wait(Status::cancelled);
+  if (predicate()) return Status::ok;
+  running_->predicate = &predicate;
+  predicate_waiters_.push_back(running_);
+  return block("wait_until");
+}
+
+Status SchedulerCore::join_children() {
+  if (!can_block("spool::this_fiber::join_children()")) return Status::not_suspendable;
   FiberRecord* self = running_;
-  self->state = FiberState::waiting;
-  self->wait_reason = "sleep";
-  ++waiting_;
-  timers_.push(self, deadline);
+  while (self->live_children > 0) {
+    if (self->cancel_requested) return finish_wait(Status::cancelled);
+    self->children_done.push_back(self);
+    Status status = block("join_children");
+    if (status != Status::ok) return status;
+  }
+  return Status::ok;
+}
+
+Status SchedulerCore::tick() {
+  if (!can_block("spool::Scheduler::tick()")) return Status::not_suspendable;
+  ++frame_;
+  // Lifetimes first, so that a task whose object died this frame wakes cancelled, not for its
+  // frame: detected without switching into the task.
+  for (std::size_t i = 0; i < bound_.size();) {
+    FiberRecord* f = bound_[i];
+    if (f->bound_to.expired()) {
+      unbind(f);  // bound_[i] is now another fiber
+      cancel(f);
+    } else {
+      ++i;
+    }
+  }
+  while (!frames_.empty() && frames_.earliest() <= frame_) wake(frames_.earliest_fiber(), Status::ok);
+  // Predicates, checked in place: no switch into the waiting fibers.
+  for (std::size_t i = 0; i < predicate_waiters_.size();) {
+    FiberRecord* f = predicate_waiters_[i];
+    if ((*f->predicate)()) {
+      wake(f, Status::ok);  // removes it from the list (swap with the last)
+    } else {
+      ++i;
+    }
+  }
+  poll();
+  if (policy_->ready_count() == 0) return Status::ok;
+  // Every fiber ready now runs once; the ticking context comes back after them.
+  make_ready(running_);
   return suspend_running();
+}
+
+void SchedulerCore::cancel(FiberRecord* f) noexcept {
+  if (f->state == FiberState::finished || f->cancel_requested) return;
+  f->cancel_requested = true;
+  for (FiberRecord* child = f->first_child; child; child = child->sibling_next) cancel(child);
+  if (f->state == FiberState::waiting && f->wait_cancellable) wake(f, Status::cancelled);
+  notify_idle();
 }
 
 Status SchedulerCore::join(FiberRecord* target) {
@@ -268,20 +425,33 @@ Status SchedulerCore::join(FiberRecord* target) {
   return wait(target->joiners, TimePoint::max(), "spool::Fiber::join()");
 }
 
-Status SchedulerCore::wait(WaitList& list, TimePoint deadline, const char* what) {
+Status SchedulerCore::wait(WaitList& list, TimePoint deadline, const char* what,
+                           bool cancellable) {
   if (!can_block(what)) return Status::not_suspendable;
   FiberRecord* self = running_;
-  self->state = FiberState::waiting;
-  self->wait_reason = what;
-  ++waiting_;
+  if (cancellable && self->cancel_requested) return finish_wait(Status::cancelled);
   list.push_back(self);
-  if (deadline != TimePoint::max()) timers_.push(self, deadline);
-  return suspend_running();
+  if (deadline != TimePoint::max()) {
+    timers_.push(self, deadline);
+    self->heap = FiberRecord::Heap::timers;
+  }
+  self->wait_cancellable = cancellable;
+  Status status = block(what);
+  self->wait_cancellable = true;
+  return status;
 }
 
 void SchedulerCore::wake(FiberRecord* f, Status status) noexcept {
   if (f->waiting_on) f->waiting_on->remove(f);
-  if (f->timer_index != FiberRecord::kNoTimer) timers_.remove(f);
+  if (f->heap == FiberRecord::Heap::timers) timers_.remove(f);
+  if (f->heap == FiberRecord::Heap::frames) frames_.remove(f);
+  f->heap = FiberRecord::Heap::none;
+  if (f->predicate) {
+    auto it = std::find(predicate_waiters_.begin(), predicate_waiters_.end(), f);
+    *it = predicate_waiters_.back();
+    predicate_waiters_.pop_back();
+    f->predicate = nullptr;
+  }
   --waiting_;
   f->wait_reason = nullptr;
   f->wake_status = status;
@@ -474,7 +644,14 @@ void SchedulerCore::abandon_blocked() noexcept {
   // then free: a fiber may wait on the joiners of another that is freed before it.
   for (FiberRecord* f = all_; f; f = f->all_next) {
     if (f->waiting_on) f->waiting_on->remove(f);
-    if (f->timer_index != FiberRecord::kNoTimer) timers_.remove(f);
+    if (f->heap == FiberRecord::Heap::timers) timers_.remove(f);
+    if (f->heap == FiberRecord::Heap::frames) frames_.remove(f);
+    f->heap = FiberRecord::Heap::none;
+    f->predicate = nullptr;
+  }
+  for (FiberRecord* f = all_; f; f = f->all_next) {
+    leave_parent(f);
+    unbind(f);
   }
   for (FiberRecord* f = all_; f;) {
     FiberRecord* next = f->all_next;
@@ -511,6 +688,9 @@ Scheduler::Stats SchedulerCore::stats() const {
   s.engine_stacks_reused = cs.carriers_reused;
   s.engine_stacks_live = cs.carriers_live;
   s.engine_stacks_parked = cs.carriers_parked;
+  s.frame = frame_;
+  s.frame_waiters = frames_.size();
+  s.predicate_waiters = predicate_waiters_.size();
   return s;
 }
 

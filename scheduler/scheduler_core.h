@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "fiber_record.h"
 #include "inbox.h"
@@ -34,16 +35,31 @@ class SchedulerCore {
 
   // Creates a fiber (queued past the cap). The returned record carries one reference for the
   // caller's handle.
-  FiberRecord* spawn(Scheduler::Task task, const FiberOptions& options);
+  FiberRecord* spawn(Scheduler::Task task, const FiberOptions& options,
+                     FiberRecord* parent = nullptr);
   void post(Scheduler::Task task);
 
   Status yield();
   Status sleep_until(TimePoint deadline);
   Status join(FiberRecord* target);
+  Status join_children();
+
+  // Frames (Scheduler::tick()).
+  Status tick();
+  Status wait_frames(std::uint64_t frames);
+  Status wait_until(detail::UniqueFunction<bool()>& predicate);
+  std::uint64_t frame() const noexcept { return frame_; }
+
+  // Cancellation: see Fiber::cancel().
+  void cancel(FiberRecord* fiber) noexcept;
+
+  // FiberLocal storage of the running fiber.
+  void* local_get(const void* key) const noexcept;
+  void local_set(const void* key, void* value, void (*destroy)(void*));
 
   // Blocks the running fiber on `list` until a wake (or the deadline: Status::timeout). `what`
   // names the call in error reports.
-  Status wait(WaitList& list, TimePoint deadline, const char* what);
+  Status wait(WaitList& list, TimePoint deadline, const char* what, bool cancellable = true);
   // Makes a waiting fiber ready; its wait returns `status`.
   void wake(FiberRecord* fiber, Status status) noexcept;
 
@@ -83,6 +99,12 @@ class SchedulerCore {
   void unlink(FiberRecord* fiber) noexcept;
   void notify_idle() noexcept;
   void abandon_blocked() noexcept;
+  // Ends a wait: a cancelled fiber spawned with cancel_by_exception throws FiberCancelled here.
+  Status finish_wait(Status status);
+  Status block(const char* what);
+  void unbind(FiberRecord* fiber) noexcept;
+  void leave_parent(FiberRecord* fiber) noexcept;
+  static void destroy_locals(FiberRecord* fiber) noexcept;
 
   Scheduler::Config config_;
   Scheduler* owner_;
@@ -92,6 +114,10 @@ class SchedulerCore {
   TimeSource* clock_ = nullptr;
   std::unique_ptr<SchedulingPolicy> policy_;
   TimerHeap timers_;
+  FrameHeap frames_;
+  std::uint64_t frame_ = 0;
+  std::vector<FiberRecord*> predicate_waiters_;
+  std::vector<FiberRecord*> bound_;
   Inbox inbox_;
   FiberQueue admission_;
   WaitList all_done_;  // the main fiber waiting in drain()

@@ -1,5 +1,6 @@
-// One binary min-heap of deadlines for every sleeping fiber of a scheduler (no JS timer per
-// fiber). Each fiber knows its index, so a wait can be cancelled in O(log n).
+// A binary min-heap of deadlines, one entry per waiting fiber: the timer heap (every sleeping
+// fiber of a scheduler, so no JS timer per fiber) and the frame heap (wait_frames). Each fiber
+// knows its index, so a wait can be cancelled in O(log n).
 #pragma once
 
 #include <cstdint>
@@ -10,14 +11,15 @@
 
 namespace spool::detail {
 
-class TimerHeap {
+template <class Key>
+class DeadlineHeap {
  public:
   bool empty() const noexcept { return entries_.empty(); }
   std::size_t size() const noexcept { return entries_.size(); }
-  TimePoint earliest() const noexcept { return entries_.front().deadline; }
+  Key earliest() const noexcept { return entries_.front().deadline; }
   FiberRecord* earliest_fiber() const noexcept { return entries_.front().fiber; }
 
-  void push(FiberRecord* fiber, TimePoint deadline) {
+  void push(FiberRecord* fiber, Key deadline) {
     entries_.push_back(Entry{deadline, next_sequence_++, fiber});
     fiber->timer_index = entries_.size() - 1;
     sift_up(entries_.size() - 1);
@@ -40,7 +42,7 @@ class TimerHeap {
 
  private:
   struct Entry {
-    TimePoint deadline;
+    Key deadline;
     std::uint64_t sequence;  // equal deadlines fire in the order they were set
     FiberRecord* fiber;
   };
@@ -78,5 +80,8 @@ class TimerHeap {
   std::vector<Entry> entries_;
   std::uint64_t next_sequence_ = 0;
 };
+
+using TimerHeap = DeadlineHeap<TimePoint>;
+using FrameHeap = DeadlineHeap<std::uint64_t>;
 
 }  // namespace spool::detail

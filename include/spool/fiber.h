@@ -3,14 +3,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
+#include "event.h"
 #include "status.h"
 
 namespace spool {
 
+class Fiber;
 namespace detail {
 struct FiberRecord;
-}
+Fiber wrap_fiber(FiberRecord* record) noexcept;  // takes over one reference
+}  // namespace detail
 
 // Unique per process, never reused; 0 means "no fiber".
 using FiberId = std::uint64_t;
@@ -31,7 +35,19 @@ struct FiberOptions {
   // Bytes of C stack, rounded up to a size class (powers of two from 4 KiB). 0: the Scheduler's
   // default (Scheduler::Config::default_stack_size).
   std::size_t stack_size = 0;
+  // Cancellation (Fiber::cancel(), a parent ending, bound_to expiring) makes the fiber's blocking
+  // calls return Status::cancelled. With this set, in builds with exceptions (-fwasm-exceptions in
+  // wasm), they throw spool::FiberCancelled instead, so that destructors run as it unwinds; the
+  // fiber then ends normally (join() returns ok).
+  bool cancel_by_exception = false;
+  // Ties the fiber to an object's lifetime: once this expires, the scheduler cancels the fiber at
+  // its next tick, without switching into it to find out.
+  std::weak_ptr<void> bound_to;
 };
+
+// Thrown by blocking calls of a fiber spawned with cancel_by_exception once it is cancelled.
+// Deliberately not a std::exception, so `catch (const std::exception&)` does not swallow it.
+struct FiberCancelled {};
 
 // A handle to a fiber. Move-only. Dropping a handle that is still joinable detaches the fiber,
 // which then runs to its end: a fiber is never lost because its handle went away.
@@ -60,8 +76,19 @@ class Fiber {
   // to the error handler with the fiber's name.
   void detach() noexcept;
 
+  // Asks the fiber to stop: its current and future blocking calls return Status::cancelled (or
+  // throw FiberCancelled, see FiberOptions). Cooperative: code between blocking calls runs on.
+  // Its children are cancelled too. Callable from any fiber or plain call of the scheduler's
+  // thread; does nothing for a finished fiber or an empty handle.
+  void cancel() noexcept;
+  bool cancel_requested() const noexcept;
+
+  // A manual-reset Event set when the fiber finishes (already set if it has).
+  Event finished() const;
+
  private:
   friend class Scheduler;
+  friend Fiber detail::wrap_fiber(detail::FiberRecord* record) noexcept;
   explicit Fiber(detail::FiberRecord* record) noexcept : record_(record) {}
   detail::FiberRecord* record_ = nullptr;
 };

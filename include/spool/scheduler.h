@@ -80,6 +80,9 @@ class Scheduler {
     std::uint64_t engine_stacks_reused = 0;
     std::uint32_t engine_stacks_live = 0;
     std::uint32_t engine_stacks_parked = 0;
+    std::uint64_t frame = 0;              // ticks so far
+    std::size_t frame_waiters = 0;        // in wait_frames()
+    std::size_t predicate_waiters = 0;    // in wait_until()
   };
 
   // Binds a scheduler to the calling thread; the calling context becomes its main fiber ("main").
@@ -110,6 +113,13 @@ class Scheduler {
   void post(F&& fn) {
     post_task(Task(std::forward<F>(fn)));
   }
+
+  // Runs one frame, for a game loop: counts frame waits down, checks wait_until() predicates and
+  // bound_to lifetimes (none of which switches into a fiber), then runs every ready fiber once.
+  // Fibers that become ready during the tick run in the next one. Call from the context that
+  // created the Scheduler (main), once per frame; in wasm that context must be in a JSPI call.
+  Status tick();
+  std::uint64_t frame() const noexcept;
 
   Stats stats() const;
   TimePoint now() const;

@@ -4,7 +4,11 @@
 // the fix; without a Scheduler on the thread they return Status::no_scheduler.
 #pragma once
 
+#include <cstdint>
+#include <utility>
+
 #include "clock.h"
+#include "detail/unique_function.h"
 #include "fiber.h"
 #include "status.h"
 
@@ -21,5 +25,30 @@ Status sleep_until(TimePoint deadline);
 // The running fiber's id and name; 0 and "" without a Scheduler. The main context is "main".
 FiberId id() noexcept;
 const char* name() noexcept;
+
+// Frames (Scheduler::tick()): blocks until `frames` more ticks have happened. Waiting fibers are
+// counted down by the scheduler without switching into them. wait_frames(0) is a yield.
+Status wait_frames(std::uint64_t frames);
+
+// Blocks until `predicate()` is true; the scheduler checks it once per tick, without switching
+// into the fiber. The predicate runs on the ticking context: keep it short and non-blocking.
+Status wait_until_true(detail::UniqueFunction<bool()> predicate);
+template <class Predicate>
+Status wait_until(Predicate&& predicate) {
+  return wait_until_true(detail::UniqueFunction<bool()>(std::forward<Predicate>(predicate)));
+}
+
+// Whether the running fiber was asked to stop (see Fiber::cancel()).
+bool cancel_requested() noexcept;
+
+// Spawns a child of the running fiber: cancelled when its parent ends (or is cancelled).
+Fiber spawn_child_task(detail::UniqueFunction<void()> fn, const FiberOptions& options);
+template <class F>
+Fiber spawn_child(F&& fn, const FiberOptions& options = {}) {
+  return spawn_child_task(detail::UniqueFunction<void()>(std::forward<F>(fn)), options);
+}
+
+// Blocks until every child of the running fiber has finished: ok or cancelled.
+Status join_children();
 
 }  // namespace spool::this_fiber

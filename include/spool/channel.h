@@ -1,0 +1,104 @@
+// spool::Channel<T>: a FIFO of values between fibers, bounded or unbounded, with close().
+// A handle: copies refer to the same channel (see event.h for the capture rule).
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "detail/wait_queue.h"
+#include "status.h"
+
+namespace spool {
+
+template <class T>
+class Channel {
+ public:
+  static constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
+
+  // capacity: how many values may wait in the channel (at least 1), or `unbounded`.
+  explicit Channel(std::size_t capacity = unbounded)
+      : state_(std::make_shared<State>(capacity == 0 ? 1 : capacity)) {}
+
+  // Puts a value in, blocking the calling fiber while the channel is full. Returns ok; closed if
+  // the channel is (or gets) closed, and then `value` is not sent; cancelled.
+  Status send(T value) {
+    State& s = *state_;
+    while (!s.closed && s.items.size() >= s.capacity) {
+      Status status = s.senders.wait("spool::Channel::send()");
+      if (status != Status::ok) return status;
+    }
+    if (s.closed) return Status::closed;
+    s.items.push_back(std::move(value));
+    s.receivers.notify_one();
+    return Status::ok;
+  }
+
+  // Never blocks: false if the channel is full or closed.
+  bool try_send(T value) {
+    State& s = *state_;
+    if (s.closed || s.items.size() >= s.capacity) return false;
+    s.items.push_back(std::move(value));
+    s.receivers.notify_one();
+    return true;
+  }
+
+  // Takes the oldest value, blocking the calling fiber while the channel is empty. Returns ok;
+  // closed once the channel is closed and empty; cancelled.
+  Status receive(T& out) {
+    State& s = *state_;
+    while (s.items.empty() && !s.closed) {
+      Status status = s.receivers.wait("spool::Channel::receive()");
+      if (status != Status::ok) return status;
+    }
+    if (s.items.empty()) return Status::closed;
+    out = std::move(s.items.front());
+    s.items.pop_front();
+    s.senders.notify_one();
+    return Status::ok;
+  }
+
+  // The oldest value, or nothing once closed and empty (or cancelled).
+  std::optional<T> receive() {
+    T value{};
+    if (receive(value) != Status::ok) return std::nullopt;
+    return value;
+  }
+
+  std::optional<T> try_receive() {
+    State& s = *state_;
+    if (s.items.empty()) return std::nullopt;
+    std::optional<T> value(std::move(s.items.front()));
+    s.items.pop_front();
+    s.senders.notify_one();
+    return value;
+  }
+
+  // No more sends; receivers still get what is buffered, then closed. Wakes every waiter.
+  void close() noexcept {
+    State& s = *state_;
+    s.closed = true;
+    s.senders.notify_all(Status::closed);
+    s.receivers.notify_all(Status::closed);
+  }
+
+  bool closed() const noexcept { return state_->closed; }
+  std::size_t size() const noexcept { return state_->items.size(); }
+  std::size_t capacity() const noexcept { return state_->capacity; }
+
+ private:
+  struct State {
+    explicit State(std::size_t cap) : capacity(cap) {}
+    std::deque<T> items;
+    std::size_t capacity;
+    bool closed = false;
+    detail::WaitQueue senders;
+    detail::WaitQueue receivers;
+  };
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace spool

@@ -1,0 +1,26 @@
+#include "spool/condition_variable.h"
+
+#include "spool/detail/wait_queue.h"
+
+namespace spool {
+
+struct ConditionVariable::State {
+  detail::WaitQueue waiters;
+};
+
+ConditionVariable::ConditionVariable() : state_(std::make_shared<State>()) {}
+
+Status ConditionVariable::wait(Mutex& mutex) { return wait_until(mutex, TimePoint::max()); }
+
+Status ConditionVariable::wait_until(Mutex& mutex, TimePoint deadline) {
+  // Single-threaded scheduling: nothing can notify between unlock() and the wait starting.
+  mutex.unlock();
+  Status status = state_->waiters.wait("spool::ConditionVariable::wait()", deadline);
+  mutex.lock_uncancellable();  // the caller expects the lock back, cancelled or not
+  return status;
+}
+
+void ConditionVariable::notify_one() noexcept { state_->waiters.notify_one(); }
+void ConditionVariable::notify_all() noexcept { state_->waiters.notify_all(); }
+
+}  // namespace spool

@@ -1,0 +1,44 @@
+#include "spool/semaphore.h"
+
+#include "spool/detail/wait_queue.h"
+
+namespace spool {
+
+struct Semaphore::State {
+  std::size_t units = 0;
+  detail::WaitQueue waiters;
+};
+
+Semaphore::Semaphore(std::size_t initial) : state_(std::make_shared<State>()) {
+  state_->units = initial;
+}
+
+Status Semaphore::acquire() { return acquire_until(TimePoint::max()); }
+
+Status Semaphore::acquire_until(TimePoint deadline) {
+  State& s = *state_;
+  // FIFO: a newcomer does not take a unit while earlier fibers wait for one.
+  if (s.units > 0 && s.waiters.empty()) {
+    --s.units;
+    return Status::ok;
+  }
+  // release() hands a unit straight to the woken waiter.
+  return s.waiters.wait("spool::Semaphore::acquire()", deadline);
+}
+
+bool Semaphore::try_acquire() noexcept {
+  State& s = *state_;
+  if (s.units == 0 || !s.waiters.empty()) return false;
+  --s.units;
+  return true;
+}
+
+void Semaphore::release(std::size_t count) noexcept {
+  State& s = *state_;
+  while (count > 0 && s.waiters.notify_one()) --count;
+  s.units += count;
+}
+
+std::size_t Semaphore::available() const noexcept { return state_->units; }
+
+}  // namespace spool

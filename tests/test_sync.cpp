@@ -1,0 +1,231 @@
+// Fiber-aware synchronisation primitives: Event, WaitGroup, Mutex, ConditionVariable, Semaphore,
+// Channel. Blocking parks the fiber, never the thread.
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "support.h"
+
+using namespace std::chrono_literals;
+using spool::Scheduler;
+using spool::Status;
+namespace this_fiber = spool::this_fiber;
+
+TEST_CASE("auto-reset Event wakes one waiter per signal; manual-reset wakes all", "[sync]") {
+  spool_test::LeakCheck leaks;
+  const bool manual = GENERATE(false, true);
+  spool::Event event(manual ? spool::Event::Mode::manual_reset : spool::Event::Mode::auto_reset);
+  int woken = 0;
+  {
+    Scheduler scheduler;
+    for (int i = 0; i < 3; ++i) {
+      scheduler.spawn([event, &woken]() mutable {  // captured by value: the same event
+        REQUIRE(event.wait() == Status::ok);
+        ++woken;
+      });
+    }
+    this_fiber::yield();  // all three wait now
+    CHECK(woken == 0);
+    event.signal();
+    this_fiber::yield();
+    this_fiber::yield();
+    CHECK(woken == (manual ? 3 : 1));
+    if (!manual) {
+      event.signal();
+      event.signal();
+    }
+  }
+  CHECK(woken == 3);
+  CHECK(event.is_set() == manual);
+}
+
+TEST_CASE("an auto-reset Event signalled with no waiter lets the next wait through once", "[sync]") {
+  spool_test::LeakCheck leaks;
+  spool::ManualClock clock;
+  Scheduler::Config config;
+  config.clock = &clock;
+  Scheduler scheduler(config);
+  spool::Event event;
+  event.signal();
+  CHECK(event.wait() == Status::ok);
+  CHECK(event.wait_for(10ms) == Status::timeout);
+}
+
+TEST_CASE("WaitGroup waits for every done()", "[sync]") {
+  spool_test::LeakCheck leaks;
+  spool::ManualClock clock;
+  Scheduler::Config config;
+  config.clock = &clock;
+  Scheduler scheduler(config);
+  spool::WaitGroup group;
+  int finished = 0;
+  for (int i = 1; i <= 5; ++i) {
+    group.add();
+    scheduler.spawn([group, i, &finished]() mutable {
+      this_fiber::sleep_for(std::chrono::milliseconds(i * 10));
+      ++finished;
+      group.done();
+    });
+  }
+  REQUIRE(group.wait() == Status::ok);
+  CHECK(finished == 5);
+  CHECK(group.count() == 0);
+}
+
+TEST_CASE("Mutex excludes across switches and hands over in FIFO order", "[sync]") {
+  spool_test::LeakCheck leaks;
+  spool::Mutex mutex;
+  std::vector<int> order;
+  int inside = 0;
+  bool overlapped = false;
+  {
+    Scheduler scheduler;
+    for (int i = 0; i < 4; ++i) {
+      scheduler.spawn([&, i] {
+        std::lock_guard<spool::Mutex> lock(mutex);
+        if (++inside > 1) overlapped = true;
+        order.push_back(i);
+        this_fiber::yield();  // others run, and queue on the mutex
+        this_fiber::yield();
+        --inside;
+      });
+    }
+  }
+  CHECK_FALSE(overlapped);
+  CHECK(order == std::vector<int>{0, 1, 2, 3});
+}
+
+TEST_CASE("Mutex misuse is reported: relock by the owner, unlock by another", "[sync][errors]") {
+  spool_test::LeakCheck leaks;
+  spool_test::ErrorCapture errors;
+  Scheduler scheduler;
+  spool::Mutex mutex;
+  REQUIRE(mutex.lock_status() == Status::ok);
+  CHECK(mutex.lock_status() == Status::deadlock);
+  auto other = scheduler.spawn([&] { mutex.unlock(); });
+  other.join();
+  CHECK_FALSE(mutex.try_lock());  // still ours
+  mutex.unlock();
+  CHECK(mutex.try_lock());
+  mutex.unlock();
+  CHECK(errors.count(Status::deadlock) == 1);
+  CHECK(errors.count(Status::invalid_handle) == 1);
+}
+
+TEST_CASE("ConditionVariable: a producer/consumer queue under a Mutex", "[sync]") {
+  spool_test::LeakCheck leaks;
+  spool::Mutex mutex;
+  spool::ConditionVariable ready;
+  std::vector<int> queue;
+  std::vector<int> consumed;
+  {
+    Scheduler scheduler;
+    scheduler.spawn([&] {
+      for (int i = 0; i < 20; ++i) {
+        std::unique_lock<spool::Mutex> lock(mutex);
+        REQUIRE(ready.wait(mutex, [&] { return !queue.empty(); }) == Status::ok);
+        consumed.push_back(queue.front());
+        queue.erase(queue.begin());
+      }
+    });
+    scheduler.spawn([&] {
+      for (int i = 0; i < 20; ++i) {
+        {
+          std::lock_guard<spool::Mutex> lock(mutex);
+          queue.push_back(i);
+        }
+        ready.notify_one();
+        if (i % 3 == 0) this_fiber::yield();
+      }
+    });
+  }
+  REQUIRE(consumed.size() == 20);
+  for (int i = 0; i < 20; ++i) CHECK(consumed[i] == i);
+}
+
+TEST_CASE("Semaphore bounds concurrency and serves waiters first come, first served", "[sync]") {
+  spool_test::LeakCheck leaks;
+  spool::Semaphore slots(2);
+  int inside = 0;
+  int most = 0;
+  std::vector<int> entered;
+  {
+    Scheduler scheduler;
+    for (int i = 0; i < 6; ++i) {
+      scheduler.spawn([&, i] {
+        REQUIRE(slots.acquire() == Status::ok);
+        entered.push_back(i);
+        most = std::max(most, ++inside);
+        this_fiber::yield();
+        --inside;
+        slots.release();
+      });
+    }
+  }
+  CHECK(most == 2);
+  CHECK(entered == std::vector<int>{0, 1, 2, 3, 4, 5});
+  CHECK(slots.available() == 2);
+}
+
+TEST_CASE("Channel with many producers and consumers delivers every value once", "[sync][channel]") {
+  spool_test::LeakCheck leaks;
+  const std::size_t capacity = GENERATE(std::size_t{1}, std::size_t{8}, spool::Channel<int>::unbounded);
+  constexpr int kProducers = 5;
+  constexpr int kPerProducer = 200;
+  constexpr int kConsumers = 4;
+  spool::Channel<int> channel(capacity);
+  std::vector<int> seen(kProducers * kPerProducer, 0);
+  bool over_capacity = false;
+  {
+    Scheduler scheduler;
+    spool::WaitGroup producers;
+    for (int p = 0; p < kProducers; ++p) {
+      producers.add();
+      scheduler.spawn([=]() mutable {
+        for (int i = 0; i < kPerProducer; ++i) {
+          REQUIRE(channel.send(p * kPerProducer + i) == Status::ok);
+          if ((i & 7) == 0) this_fiber::yield();
+        }
+        producers.done();
+      });
+    }
+    for (int c = 0; c < kConsumers; ++c) {
+      scheduler.spawn([&, channel]() mutable {
+        while (auto value = channel.receive()) {
+          ++seen[*value];
+          if (channel.size() > channel.capacity()) over_capacity = true;
+        }
+      });
+    }
+    scheduler.spawn([producers, channel]() mutable {
+      producers.wait();
+      channel.close();  // consumers drain what is left, then see closed
+    });
+  }
+  for (int count : seen) REQUIRE(count == 1);
+  CHECK_FALSE(over_capacity);
+}
+
+TEST_CASE("closing a Channel wakes blocked senders and receivers with closed", "[sync][channel]") {
+  spool_test::LeakCheck leaks;
+  spool::Channel<std::string> full(1);
+  spool::Channel<std::string> empty(1);
+  Status sender = Status::ok, receiver = Status::ok;
+  {
+    Scheduler scheduler;
+    REQUIRE(full.send("taken") == Status::ok);
+    scheduler.spawn([&] { sender = full.send("blocked"); });
+    scheduler.spawn([&] {
+      std::string out;
+      receiver = empty.receive(out);
+    });
+    this_fiber::yield();  // both are blocked now
+    full.close();
+    empty.close();
+  }
+  CHECK(sender == Status::closed);
+  CHECK(receiver == Status::closed);
+  std::string out;
+  CHECK(full.receive(out) == Status::ok);  // what was buffered before close is still delivered
+  CHECK(out == "taken");
+}

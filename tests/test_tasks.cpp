@@ -1,0 +1,210 @@
+// Game-engine tasks: frame ticks, wait_frames, wait_until, cancellation, task trees, lifetime
+// binding, finished events, fiber-local storage.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support.h"
+
+using spool::FiberState;
+using spool::Scheduler;
+using spool::Status;
+namespace this_fiber = spool::this_fiber;
+
+TEST_CASE("wait_frames counts ticks; each tick runs every ready fiber once", "[frames]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  std::vector<std::pair<int, std::uint64_t>> woke;  // (fiber, frame)
+  for (int i = 1; i <= 3; ++i) {
+    scheduler.spawn([&, i] {
+      for (int n = 0; n < 2; ++n) {
+        REQUIRE(this_fiber::wait_frames(i) == Status::ok);
+        woke.emplace_back(i, scheduler.frame());
+      }
+    });
+  }
+  for (int frame = 0; frame < 8; ++frame) REQUIRE(scheduler.tick() == Status::ok);
+  // Fibers start at frame 1. Waits ending on the same frame resume in the order they began.
+  const std::vector<std::pair<int, std::uint64_t>> expected = {
+      {1, 2}, {2, 3}, {1, 3}, {3, 4}, {2, 5}, {3, 7}};
+  CHECK(woke == expected);
+  CHECK(scheduler.stats().frame_waiters == 0);
+}
+
+TEST_CASE("a fiber yielding in a loop runs once per tick, not forever", "[frames]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  int runs = 0;
+  auto spinner = scheduler.spawn([&] {
+    while (!this_fiber::cancel_requested()) {
+      ++runs;
+      this_fiber::yield();
+    }
+  });
+  for (int frame = 0; frame < 5; ++frame) scheduler.tick();
+  CHECK(runs == 5);
+  spinner.cancel();
+  scheduler.tick();
+  CHECK(spinner.state() == FiberState::finished);
+}
+
+TEST_CASE("wait_until checks its predicate at each tick without switching into the fiber", "[frames]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  int checks = 0;
+  int health = 3;
+  bool dead = false;
+  scheduler.spawn([&] {
+    REQUIRE(this_fiber::wait_until([&] {
+              ++checks;
+              return health <= 0;
+            }) == Status::ok);
+    dead = true;
+  });
+  scheduler.tick();  // first run: checks once, then waits
+  const auto switches = scheduler.stats().switches;
+  for (int frame = 0; frame < 3; ++frame) {
+    --health;
+    scheduler.tick();
+  }
+  CHECK(dead);
+  CHECK(checks == 4);
+  // Ticks 2 and 3 checked the predicate but switched into nothing; tick 4 ran the fiber (two
+  // switches: into it, and back when it finished).
+  CHECK(scheduler.stats().switches - switches == 2);
+}
+
+TEST_CASE("cancel ends a wait with Status::cancelled", "[cancel]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  spool::Event never;
+  Status status = Status::ok;
+  auto task = scheduler.spawn([&] { status = never.wait(); });
+  this_fiber::yield();
+  CHECK(task.state() == FiberState::waiting);
+  task.cancel();
+  CHECK(task.cancel_requested());
+  REQUIRE(task.join() == Status::ok);
+  CHECK(status == Status::cancelled);
+}
+
+TEST_CASE("cancel_by_exception unwinds the fiber's stack, running destructors", "[cancel]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  bool destroyed = false;
+  bool after = false;
+  struct Guard {
+    bool* flag;
+    ~Guard() { *flag = true; }
+  };
+  spool::FiberOptions options;
+  options.cancel_by_exception = true;
+  auto task = scheduler.spawn([&] {
+    Guard guard{&destroyed};
+    this_fiber::wait_frames(1000);
+    after = true;
+  }, options);
+  scheduler.tick();
+  task.cancel();
+  REQUIRE(task.join() == Status::ok);  // a cancelled fiber ends normally
+  CHECK(destroyed);
+  CHECK_FALSE(after);
+}
+
+TEST_CASE("cancelling a tree of 1,000 tasks takes one tick", "[cancel][tree]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  int ended = 0;
+  auto root = scheduler.spawn([&] {
+    for (int i = 0; i < 9; ++i) {
+      this_fiber::spawn_child([&] {
+        for (int j = 0; j < 110; ++j) {
+          this_fiber::spawn_child([&] {
+            this_fiber::wait_frames(1'000'000);
+            ++ended;
+          });
+        }
+        this_fiber::join_children();
+        ++ended;
+      });
+    }
+    this_fiber::join_children();
+  });
+  scheduler.tick();  // the root spawns 9 children
+  scheduler.tick();  // each spawns 110 grandchildren
+  scheduler.tick();  // the grandchildren start waiting
+  CHECK(scheduler.stats().live_fibers == 1 + 9 + 990);
+  root.cancel();
+  scheduler.tick();  // one tick: every task in the tree sees the cancellation and ends
+  CHECK(ended == 9 + 990);
+  CHECK(root.state() == FiberState::finished);
+  CHECK(scheduler.stats().live_fibers == 0);
+}
+
+TEST_CASE("children are cancelled when their parent ends", "[tree]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  Status child_status = Status::ok;
+  spool::Fiber child;
+  auto parent = scheduler.spawn([&] {
+    child = this_fiber::spawn_child([&] { child_status = this_fiber::wait_frames(1000); });
+    this_fiber::wait_frames(1);
+  });
+  scheduler.tick();
+  scheduler.tick();  // the parent ends here
+  CHECK(parent.state() == FiberState::finished);
+  REQUIRE(child.join() == Status::ok);
+  CHECK(child_status == Status::cancelled);
+}
+
+TEST_CASE("a task bound to an object is cancelled when the object dies", "[tree]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  auto enemy = std::make_shared<std::string>("enemy");
+  int frames_alive = 0;
+  spool::FiberOptions options;
+  options.bound_to = enemy;
+  auto ai = scheduler.spawn([&] {
+    while (this_fiber::wait_frames(1) == Status::ok) ++frames_alive;
+  }, options);
+  for (int frame = 0; frame < 3; ++frame) scheduler.tick();
+  enemy.reset();
+  scheduler.tick();  // detected at the tick; the task wakes cancelled and ends
+  scheduler.tick();
+  CHECK(ai.state() == FiberState::finished);
+  CHECK(frames_alive == 2);
+}
+
+TEST_CASE("Fiber::finished() is an event set when the fiber ends", "[tree]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  auto task = scheduler.spawn([] { this_fiber::wait_frames(2); });
+  spool::Event done = task.finished();
+  bool seen = false;
+  scheduler.spawn([done, &seen]() mutable {
+    done.wait();
+    seen = true;
+  });
+  for (int frame = 0; frame < 4; ++frame) scheduler.tick();
+  CHECK(seen);
+  CHECK(done.is_set());
+}
+
+TEST_CASE("FiberLocal gives each fiber its own value", "[local]") {
+  spool_test::LeakCheck leaks;
+  spool::FiberLocal<std::string> tag("none");
+  std::vector<std::string> seen;
+  {
+    Scheduler scheduler;
+    for (int i = 0; i < 3; ++i) {
+      scheduler.spawn([&, i] {
+        *tag = "fiber" + std::to_string(i);
+        this_fiber::yield();
+        seen.push_back(*tag);
+      });
+    }
+    this_fiber::yield();
+    seen.push_back(*tag);  // main's own value
+  }
+  CHECK(seen == std::vector<std::string>{"none", "fiber0", "fiber1", "fiber2"});
+}
