@@ -11,5 +11,5 @@ mergeInto(LibraryManager.library, {
   spool_js_set_max_parked: function(count) { SPOOL.setMaxParked(count >>> 0); },
   spool_js_release: function(ctx) { SPOOL.release(ctx); },
   spool_js_set_stack_check_limits: function(base, limit) { SPOOL.setStackCheckLimits(base, limit); },
-  spool_js_now_ms: function() { return performance.now(); },
+  spool_js_await_begin: function(expression, token) { SPOOL.awaitBegin(UTF8ToString(expression), token); },
 });

@@ -206,6 +206,36 @@ var SPOOL = (function() {
     throw new WebAssembly.RuntimeError(msg);
   };
 
+  // spool::js::await_value(): evaluate the expression here (a direct eval, so it sees the
+  // module's scope) and report how it settles, always from a later turn of the event loop.
+  S.awaitBegin = function(source, token) {
+    var settle = function(fulfilled, value) {
+      var text;
+      try {
+        text = fulfilled ? String(value) : String(value && value.message !== undefined ? value.message : value);
+      } catch (e) {
+        text = '(a value that cannot be turned into a string)';
+      }
+      var raw = S.raw;
+      var size = lengthBytesUTF8(text) + 1;
+      var ptr = raw['spool_jspi_alloc'](size);
+      stringToUTF8(text, ptr, size);
+      try {
+        raw['spool_jspi_await_settled'](token, fulfilled ? 1 : 0, ptr, fulfilled ? Number(value) : NaN);
+      } finally {
+        raw['spool_jspi_free'](ptr);
+      }
+    };
+    var value;
+    try {
+      value = eval('(' + source + ')');
+    } catch (e) {
+      Promise.resolve().then(function() { settle(false, e); });
+      return;
+    }
+    Promise.resolve(value).then(function(v) { settle(true, v); }, function(e) { settle(false, e); });
+  };
+
   S.writeStats = function(out, size) {
     if (size < 36) return;
     var w = out >> 2;

@@ -73,6 +73,8 @@ struct FiberRecord {
   bool cancel_requested = false;
   bool cancel_by_exception = false;
   bool wait_cancellable = true;  // whether cancel() may end the current wait
+  bool killed = false;           // killed while ready or queued: finalized when next picked
+  std::vector<detail::UniqueFunction<void()>> on_kill;
   // Lifetime binding (FiberOptions::bound_to), checked at each tick; index in the bound list.
   std::weak_ptr<void> bound_to;
   std::size_t bound_index = kNoTimer;

@@ -91,6 +91,7 @@ Status Fiber::join() {
     if (status != Status::ok) return status;
   }
   record_->joined = true;
+  if (record_->killed) return Status::cancelled;
 #if defined(__cpp_exceptions)
   if (record_->error) std::rethrow_exception(record_->error);
 #endif
@@ -117,6 +118,14 @@ void Fiber::cancel() noexcept {
 }
 
 bool Fiber::cancel_requested() const noexcept { return record_ && record_->cancel_requested; }
+
+Status Fiber::kill() noexcept {
+  if (!record_) {
+    detail::report(Status::invalid_handle, "Fiber::kill() on an empty handle.");
+    return Status::invalid_handle;
+  }
+  return record_->core ? record_->core->kill(record_) : Status::ok;
+}
 
 Event Fiber::finished() const {
   if (!record_) {
@@ -178,6 +187,11 @@ Fiber spawn_child_task(detail::UniqueFunction<void()> fn, const FiberOptions& op
   SchedulerCore* core = core_for("spool::this_fiber::spawn_child()");
   if (!core) return Fiber{};
   return detail::wrap_fiber(core->spawn(std::move(fn), options, core->running()));
+}
+
+void on_kill(detail::UniqueFunction<void()> cleanup) {
+  SchedulerCore* core = core_for("spool::this_fiber::on_kill()");
+  if (core && core->running()) core->running()->on_kill.push_back(std::move(cleanup));
 }
 
 Status join_children() {

@@ -146,7 +146,14 @@ void SchedulerCore::admit(FiberRecord* f) {
 }
 
 void SchedulerCore::admit_queued() {
-  while (live_ < config_.max_live_fibers && !admission_.empty()) admit(admission_.pop_front());
+  while (live_ < config_.max_live_fibers && !admission_.empty()) {
+    FiberRecord* f = admission_.pop_front();
+    if (f->killed) {
+      finalize_killed(f);  // never started: nothing to unwind
+    } else {
+      admit(f);
+    }
+  }
 }
 
 void SchedulerCore::post(Scheduler::Task task) {
@@ -405,6 +412,66 @@ Status SchedulerCore::tick() {
   return suspend_running();
 }
 
+Status SchedulerCore::kill(FiberRecord* f) noexcept {
+  if (f->state == FiberState::finished || f->killed) return Status::ok;
+  if (f == running_) {
+    report(Status::already_running,
+           "fiber '%s' tried to kill itself; a fiber ends by returning from its function.",
+           display_name(f));
+    return Status::already_running;
+  }
+  if (f->is_main) {
+    report(Status::invalid_handle, "the main fiber cannot be killed.");
+    return Status::invalid_handle;
+  }
+  f->killed = true;
+  if (f->state == FiberState::waiting) {
+    // Take it off whatever it waits on, without making it ready.
+    if (f->waiting_on) f->waiting_on->remove(f);
+    if (f->heap == FiberRecord::Heap::timers) timers_.remove(f);
+    if (f->heap == FiberRecord::Heap::frames) frames_.remove(f);
+    f->heap = FiberRecord::Heap::none;
+    if (f->predicate) {
+      auto it = std::find(predicate_waiters_.begin(), predicate_waiters_.end(), f);
+      *it = predicate_waiters_.back();
+      predicate_waiters_.pop_back();
+      f->predicate = nullptr;
+    }
+    --waiting_;
+    finalize_killed(f);
+  }
+  // Ready or queued: finalized when the scheduler next picks or admits it.
+  return Status::ok;
+}
+
+// A killed fiber ends here, on the scheduler's current context: it never runs again.
+void SchedulerCore::finalize_killed(FiberRecord* f) noexcept {
+  const bool started = f->state != FiberState::queued;
+  for (auto it = f->on_kill.rbegin(); it != f->on_kill.rend(); ++it) (*it)();
+  f->on_kill.clear();
+  f->task.reset();
+  destroy_locals(f);
+  f->state = FiberState::finished;
+  if (started) --live_;
+  ++finished_;
+  while (FiberRecord* j = f->joiners.front()) wake(j, Status::cancelled);
+  if (f->finished_event) f->finished_event->signal();
+  for (FiberRecord* child = f->first_child; child; child = child->sibling_next) cancel(child);
+  leave_parent(f);
+  unbind(f);
+  // Its context never resumes: let the backend drop what it holds (JSPI: the engine stack).
+  spool_context_release(&f->ctx);
+  StackPool::for_this_thread().release(f->stack);
+  f->stack = {};
+  unlink(f);
+  f->core = nullptr;
+  release(f);
+  admit_queued();
+  if (live_ == 0 && admission_.empty()) {
+    while (FiberRecord* w = all_done_.front()) wake(w, Status::ok);
+  }
+}
+
 void SchedulerCore::cancel(FiberRecord* f) noexcept {
   if (f->state == FiberState::finished || f->cancel_requested) return;
   f->cancel_requested = true;
@@ -456,6 +523,7 @@ void SchedulerCore::wake(FiberRecord* f, Status status) noexcept {
   f->wait_reason = nullptr;
   f->wake_status = status;
   make_ready(f);
+  notify_idle();  // woken from a JS callback while the scheduler is parked: resume it
 }
 
 void SchedulerCore::make_ready(FiberRecord* f) noexcept {
@@ -481,7 +549,13 @@ Status SchedulerCore::suspend_running() {
 FiberRecord* SchedulerCore::next_to_run(FiberRecord* self) {
   for (;;) {
     poll();
-    if (FiberRecord* next = policy_->pick_next()) return next;
+    if (FiberRecord* next = policy_->pick_next()) {
+      if (next->killed) {
+        finalize_killed(next);
+        continue;
+      }
+      return next;
+    }
     idle(self);
   }
 }

@@ -50,8 +50,9 @@ class SchedulerCore {
   Status wait_until(detail::UniqueFunction<bool()>& predicate);
   std::uint64_t frame() const noexcept { return frame_; }
 
-  // Cancellation: see Fiber::cancel().
+  // Cancellation: see Fiber::cancel() and Fiber::kill().
   void cancel(FiberRecord* fiber) noexcept;
+  Status kill(FiberRecord* fiber) noexcept;
 
   // FiberLocal storage of the running fiber.
   void* local_get(const void* key) const noexcept;
@@ -105,6 +106,7 @@ class SchedulerCore {
   void unbind(FiberRecord* fiber) noexcept;
   void leave_parent(FiberRecord* fiber) noexcept;
   static void destroy_locals(FiberRecord* fiber) noexcept;
+  void finalize_killed(FiberRecord* fiber) noexcept;
 
   Scheduler::Config config_;
   Scheduler* owner_;

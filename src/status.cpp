@@ -31,6 +31,7 @@ const char* to_string(Status status) noexcept {
     case Status::cancelled: return "cancelled";
     case Status::timeout: return "timeout";
     case Status::closed: return "closed";
+    case Status::failed: return "failed";
   }
   return "unknown";
 }

@@ -208,3 +208,59 @@ TEST_CASE("FiberLocal gives each fiber its own value", "[local]") {
   }
   CHECK(seen == std::vector<std::string>{"none", "fiber0", "fiber1", "fiber2"});
 }
+
+TEST_CASE("kill stops a waiting fiber without resuming it; on_kill cleanups run", "[cancel][kill]") {
+  spool_test::LeakCheck leaks;
+  spool_test::ErrorCapture errors;
+  Scheduler scheduler;
+  std::vector<std::string> cleanups;
+  bool destructor_ran = false;
+  bool resumed = false;
+  struct OnStack {
+    bool* flag;
+    ~OnStack() { *flag = true; }
+  };
+  auto victim = scheduler.spawn([&] {
+    OnStack local{&destructor_ran};
+    this_fiber::on_kill([&] { cleanups.push_back("first"); });
+    this_fiber::on_kill([&] { cleanups.push_back("second"); });
+    this_fiber::wait_frames(1000);
+    resumed = true;
+  });
+  scheduler.tick();
+  REQUIRE(victim.kill() == Status::ok);
+  CHECK(victim.state() == FiberState::finished);
+  CHECK(victim.join() == Status::cancelled);
+  CHECK(cleanups == std::vector<std::string>{"second", "first"});
+  CHECK_FALSE(resumed);
+  CHECK_FALSE(destructor_ran);  // documented: objects on a killed fiber's stack are not destroyed
+  CHECK(scheduler.stats().live_fibers == 0);
+}
+
+TEST_CASE("kill before a fiber ever ran: its body never runs", "[cancel][kill]") {
+  spool_test::LeakCheck leaks;
+  bool ran = false;
+  {
+    Scheduler::Config config;
+    config.max_live_fibers = 1;
+    Scheduler scheduler(config);
+    auto ready = scheduler.spawn([&] { ran = true; });
+    auto queued = scheduler.spawn([&] { ran = true; });  // past the cap: queued
+    CHECK(queued.state() == FiberState::queued);
+    REQUIRE(ready.kill() == Status::ok);
+    REQUIRE(queued.kill() == Status::ok);
+  }
+  CHECK_FALSE(ran);
+}
+
+TEST_CASE("a fiber cannot kill itself", "[cancel][kill][errors]") {
+  spool_test::LeakCheck leaks;
+  spool_test::ErrorCapture errors;
+  Scheduler scheduler;
+  spool::Fiber self;
+  Status status = Status::ok;
+  self = scheduler.spawn([&] { status = self.kill(); });
+  self.join();
+  CHECK(status == Status::already_running);
+  CHECK(errors.count(Status::already_running) == 1);
+}

@@ -68,7 +68,8 @@ class Fiber {
 
   // Waits until the fiber has finished. Call from a fiber (or the thread's main context) of the
   // same Scheduler. Returns ok; join_self if called by the fiber itself; invalid_handle if not
-  // joinable; wrong_thread; not_suspendable where the caller cannot switch. If the fiber ended
+  // joinable; wrong_thread; not_suspendable where the caller cannot switch; cancelled if it was
+  // killed (or the wait was cancelled). If the fiber ended
   // with an exception, join() rethrows it (in builds with exceptions).
   Status join();
 
@@ -82,6 +83,13 @@ class Fiber {
   // thread; does nothing for a finished fiber or an empty handle.
   void cancel() noexcept;
   bool cancel_requested() const noexcept;
+
+  // Stops the fiber for good without resuming it, for builds without exceptions where
+  // cancellation cannot unwind: its on_kill callbacks run (on the caller), its stack is freed,
+  // and the objects on that stack are NOT destroyed (their destructors never run). Joiners get
+  // Status::cancelled; its children are cancelled. A fiber cannot kill itself (return instead):
+  // that is reported as already_running. Returns ok, or why nothing was done.
+  Status kill() noexcept;
 
   // A manual-reset Event set when the fiber finishes (already set if it has).
   Event finished() const;

@@ -8,6 +8,7 @@
 #include "event.h"
 #include "fiber.h"
 #include "fiber_local.h"
+#include "js.h"
 #include "mutex.h"
 #include "scheduler.h"
 #include "semaphore.h"

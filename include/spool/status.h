@@ -25,6 +25,7 @@ enum class Status : std::uint8_t {
   cancelled,
   timeout,
   closed,
+  failed,  // an awaited JavaScript promise rejected (or its expression threw)
 };
 
 // A short name for a Status ("ok", "deadlock", ...).

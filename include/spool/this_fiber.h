@@ -51,4 +51,8 @@ Fiber spawn_child(F&& fn, const FiberOptions& options = {}) {
 // Blocks until every child of the running fiber has finished: ok or cancelled.
 Status join_children();
 
+// Registers cleanup to run if the running fiber is killed (Fiber::kill()), most recent first.
+// Not run when the fiber ends any other way.
+void on_kill(detail::UniqueFunction<void()> cleanup);
+
 }  // namespace spool::this_fiber

@@ -1,0 +1,110 @@
+// spool::js: a fiber awaits a JavaScript promise while the other fibers run (wasm only).
+#if defined(__EMSCRIPTEN__)
+
+#include "spool/js.h"
+
+#include <emscripten.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <unordered_map>
+
+#include "../scheduler/scheduler_core.h"
+
+extern "C" void spool_js_await_begin(const char* expression, int token);  // js/spool_library.js
+
+namespace spool::js {
+
+namespace {
+
+// One fiber waiting for one promise, found by its token when the promise settles.
+struct Pending {
+  detail::WaitQueue waiter;
+  Result result;
+  bool settled = false;
+};
+
+std::unordered_map<int, Pending*> g_pending;
+int g_next_token = 1;
+
+}  // namespace
+
+Result await_value(const char* expression) {
+  Result result;
+  detail::SchedulerCore* core = detail::SchedulerCore::current();
+  if (!core) {
+    detail::report_no_scheduler("spool::js::await_value()");
+    result.status = Status::no_scheduler;
+    return result;
+  }
+  if (!core->can_block("spool::js::await_value()")) {
+    result.status = Status::not_suspendable;
+    return result;
+  }
+  Pending pending;
+  const int token = g_next_token++;
+  g_pending.emplace(token, &pending);
+  spool_js_await_begin(expression, token);  // settles later, always from the event loop
+  Status status = Status::ok;
+  while (!pending.settled && status == Status::ok) {
+    status = pending.waiter.wait("spool::js::await_value()");
+  }
+  g_pending.erase(token);
+  if (!pending.settled) pending.result.status = status;  // cancelled (the promise runs on)
+  return std::move(pending.result);
+}
+
+#if defined(__cpp_exceptions)
+std::string await_or_throw(const char* expression) {
+  Result result = await_value(expression);
+  if (result.status == Status::failed) throw Error(result.error);
+  if (result.status != Status::ok) {
+    throw Error(std::string("spool::js::await_or_throw: ") + to_string(result.status));
+  }
+  return std::move(result.text);
+}
+#endif
+
+Status next_animation_frame() {
+  return await_value(
+             "new Promise(function (r) { if (typeof requestAnimationFrame == 'function') "
+             "requestAnimationFrame(r); else setTimeout(r, 16); })")
+      .status;
+}
+
+Status sleep_ms(double milliseconds) {
+  char expression[96];
+  std::snprintf(expression, sizeof expression, "new Promise(function (r) { setTimeout(r, %.3f); })",
+                milliseconds);
+  return await_value(expression).status;
+}
+
+}  // namespace spool::js
+
+// Called by the runtime (a plain call from the event loop) when an awaited promise settled.
+extern "C" EMSCRIPTEN_KEEPALIVE void spool_jspi_await_settled(int token, int fulfilled,
+                                                              const char* text, double number) {
+  auto it = spool::js::g_pending.find(token);
+  if (it == spool::js::g_pending.end()) return;  // its fiber stopped waiting (cancelled)
+  spool::js::Pending& pending = *it->second;
+  pending.settled = true;
+  if (fulfilled) {
+    pending.result.status = spool::Status::ok;
+    pending.result.text = text;
+    pending.result.number = number;
+  } else {
+    pending.result.status = spool::Status::failed;
+    pending.result.error = text;
+    pending.result.number = std::nan("");
+  }
+  pending.waiter.notify_one();
+}
+
+extern "C" EMSCRIPTEN_KEEPALIVE char* spool_jspi_alloc(int bytes) {
+  return static_cast<char*>(std::malloc(static_cast<std::size_t>(bytes)));
+}
+extern "C" EMSCRIPTEN_KEEPALIVE void spool_jspi_free(char* p) { std::free(p); }
+
+#endif

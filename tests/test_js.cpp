@@ -1,0 +1,81 @@
+// Awaiting JavaScript promises from fibers (wasm only): other fibers run meanwhile; a rejection
+// is an error value, or an exception.
+#if defined(__EMSCRIPTEN__)
+#include <cmath>
+#include <string>
+
+#include "support.h"
+
+using namespace std::chrono_literals;
+using spool::Scheduler;
+using spool::Status;
+namespace js = spool::js;
+namespace this_fiber = spool::this_fiber;
+
+TEST_CASE("a fiber awaits a JS promise while other fibers keep running", "[js]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  bool done = false;
+  int other_turns = 0;
+  auto other = scheduler.spawn([&] {
+    while (!done) {
+      ++other_turns;
+      this_fiber::sleep_for(1ms);
+    }
+  });
+  auto r = js::await_value("new Promise(function (r) { setTimeout(function () { r(42); }, 20); })");
+  done = true;
+  REQUIRE(r.status == Status::ok);
+  CHECK(r.number == 42);
+  CHECK(r.text == "42");
+  CHECK(other_turns > 1);
+  other.join();
+}
+
+TEST_CASE("a plain value, a string and module scope work without glue", "[js]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  CHECK(js::await_value("6 * 7").number == 42);
+  CHECK(js::await_value("Promise.resolve('text')").text == "text");
+  CHECK(js::await_value("typeof HEAP8").text == "object");
+}
+
+TEST_CASE("a rejection or a throw becomes Status::failed with the reason", "[js][errors]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  auto rejected = js::await_value("Promise.reject(new Error('nope'))");
+  CHECK(rejected.status == Status::failed);
+  CHECK(rejected.error == "nope");
+  CHECK(std::isnan(rejected.number));
+  auto thrown = js::await_value("(function () { throw new TypeError('bad input'); })()");
+  CHECK(thrown.status == Status::failed);
+  CHECK(thrown.error == "bad input");
+  CHECK_THROWS_AS(js::await_or_throw("Promise.reject('late')"), js::Error);
+  CHECK(js::await_or_throw("Promise.resolve(7)") == "7");
+}
+
+TEST_CASE("cancelling a fiber ends its await", "[js][cancel]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  Status status = Status::ok;
+  auto waiter = scheduler.spawn([&] { status = js::await_value("new Promise(function () {})").status; });
+  this_fiber::yield();
+  waiter.cancel();
+  waiter.join();
+  CHECK(status == Status::cancelled);
+}
+
+TEST_CASE("next_animation_frame drives a game loop of ticks", "[js][frames]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  int bullet_frames = 0;
+  scheduler.spawn([&] {
+    while (this_fiber::wait_frames(1) == Status::ok && bullet_frames < 3) ++bullet_frames;
+  });
+  for (int frame = 0; frame < 5; ++frame) {
+    REQUIRE(js::next_animation_frame() == Status::ok);
+    REQUIRE(scheduler.tick() == Status::ok);
+  }
+  CHECK(bullet_frames == 3);
+}
+#endif
