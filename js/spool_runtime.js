@@ -248,9 +248,16 @@ var SPOOL = (function() {
     HEAPU32[w + 8] = S.slotsHeld;
   };
 
+  // An engine stack ended with an error (an abort, a trap, a JS exception): name the fiber that
+  // ran on it, which is the one the scheduler had running.
   S.reportError = function(e) {
     if (e instanceof ExitStatus || e === 'unwind') return;
-    err('spool: uncaught error in a fiber: ' + (e && e.stack ? e.stack : e));
+    var name = '?';
+    try {
+      name = UTF8ToString(S.raw['spool_jspi_running_fiber_name']());
+    } catch (ignored) {
+    }
+    err('spool: fiber \'' + name + '\' stopped with an error: ' + (e && e.stack ? e.stack : e));
     if (ENVIRONMENT_IS_NODE) process.exitCode = 1;
   };
 
@@ -392,7 +399,7 @@ var SPOOL = (function() {
       S.finishMain(function() { exit(ret, /* implicit = */ true); });
     }, function(e) {
       S.mainSettled = true;
-      if (!(e instanceof ExitStatus) && e !== 'unwind' && !ABORT) S.reportError(e);
+      if (!(e instanceof ExitStatus) && e !== 'unwind') S.reportError(e);
       S.finishMain(function() { handleException(e); });
     });
   };

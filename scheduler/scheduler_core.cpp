@@ -8,6 +8,10 @@
 
 #if defined(__EMSCRIPTEN__)
 #include "../src/context/context_jspi.h"
+#else
+#include <csignal>
+#include <mutex>
+#include <unistd.h>
 #endif
 
 namespace spool::detail {
@@ -26,6 +30,55 @@ class SteadyTimeSource final : public TimeSource {
   std::fprintf(stderr, "spool: internal error: %s (code %d); please report it\n", what, code);
   std::abort();
 }
+
+#if !defined(__EMSCRIPTEN__)
+// abort() in a fiber natively: say which fiber before the process ends (wasm: the runtime names
+// it when the engine stack fails). Async-signal-safe: write(2) and no allocation.
+struct sigaction g_previous_abort_action;
+
+void write_text(const char* text) {
+  std::size_t n = 0;
+  while (text[n]) ++n;
+  if (write(STDERR_FILENO, text, n) < 0) return;
+}
+
+void report_abort_in_fiber(int signal_number) {
+  SchedulerCore* core = tls_core;
+  FiberRecord* f = core ? core->running() : nullptr;
+  if (f && !f->is_main) {
+    char id[24];
+    int i = sizeof id - 1;
+    id[i] = 0;
+    FiberId value = f->id;
+    do {
+      id[--i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    } while (value && i > 0);
+    write_text("spool: fiber '");
+    write_text(f->name.empty() ? "fiber-" : f->name.c_str());
+    if (f->name.empty()) write_text(id + i);
+    write_text("' (id ");
+    write_text(id + i);
+    write_text(") aborted\n");
+  }
+  const auto& previous = g_previous_abort_action;
+  if (!(previous.sa_flags & SA_SIGINFO) && previous.sa_handler != SIG_DFL &&
+      previous.sa_handler != SIG_IGN) {
+    previous.sa_handler(signal_number);
+  }
+  // Returning lets abort() go on to end the process as it would have.
+}
+
+void install_abort_report() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction action {};
+    action.sa_handler = &report_abort_in_fiber;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGABRT, &action, &g_previous_abort_action);
+  });
+}
+#endif
 
 }  // namespace
 
@@ -48,6 +101,9 @@ SchedulerCore::SchedulerCore(Scheduler* owner, const Scheduler::Config& config)
   }
   tls_core = this;
   owner_thread_ = std::this_thread::get_id();
+#if !defined(__EMSCRIPTEN__)
+  install_abort_report();
+#endif
   if (config_.clock) {
     clock_ = config_.clock;
   } else {
