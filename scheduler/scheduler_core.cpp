@@ -69,6 +69,51 @@ void report_abort_in_fiber(int signal_number) {
   // Returning lets abort() go on to end the process as it would have.
 }
 
+// A fault in the guard page below a fiber's stack is a stack overflow: name the fiber. The handler
+// runs on an alternate signal stack (the fiber's own is exhausted), then hands the fault to
+// whoever handled SIGSEGV before (a sanitizer, or the default: the process ends).
+struct sigaction g_previous_segv_action;
+
+void report_stack_overflow(int signal_number, siginfo_t* info, void* context) {
+  SchedulerCore* core = tls_core;
+  FiberRecord* f = core ? core->running() : nullptr;
+  const auto fault = reinterpret_cast<uintptr_t>(info->si_addr);
+  const auto low = f ? reinterpret_cast<uintptr_t>(f->stack.lo) : 0;
+  const auto guard = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  if (f && low && fault < low && fault + guard >= low) {
+    write_text("spool: stack overflow in fiber '");
+    write_text(f->name.empty() ? "(unnamed)" : f->name.c_str());
+    write_text("': it ran past the end of its C stack into the guard page. Spawn it with a larger "
+               "FiberOptions::stack_size.\n");
+  }
+  const auto& previous = g_previous_segv_action;
+  if (previous.sa_flags & SA_SIGINFO) {
+    previous.sa_sigaction(signal_number, info, context);
+    return;
+  }
+  if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN) {
+    previous.sa_handler(signal_number);
+    return;
+  }
+  // Default action: restore it; returning re-runs the faulting instruction, which now ends the
+  // process as it would have.
+  sigaction(SIGSEGV, &previous, nullptr);
+}
+
+// Each thread with a Scheduler gets an alternate signal stack for the overflow report.
+void ensure_alternate_signal_stack() {
+  thread_local std::unique_ptr<char[]> alternate;
+  if (alternate) return;
+  stack_t current{};
+  if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return;
+  const std::size_t size = 64 * 1024;
+  alternate.reset(new char[size]);
+  stack_t stack{};
+  stack.ss_sp = alternate.get();
+  stack.ss_size = size;
+  sigaltstack(&stack, nullptr);
+}
+
 void install_abort_report() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -76,7 +121,13 @@ void install_abort_report() {
     action.sa_handler = &report_abort_in_fiber;
     sigemptyset(&action.sa_mask);
     sigaction(SIGABRT, &action, &g_previous_abort_action);
+    struct sigaction segv {};
+    segv.sa_sigaction = &report_stack_overflow;
+    segv.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&segv.sa_mask);
+    sigaction(SIGSEGV, &segv, &g_previous_segv_action);
   });
+  ensure_alternate_signal_stack();
 }
 #endif
 
