@@ -14,6 +14,7 @@ native_configs=(
   "native|"
   "native-asan|-DSPOOL_SANITIZE=address,undefined -DSPOOL_BUILD_DEMOS=OFF"
   "native-ucontext|-DSPOOL_CONTEXT_UCONTEXT=ON -DSPOOL_BUILD_DEMOS=OFF"
+  "native-noexcept|-DCMAKE_CXX_FLAGS=-fno-exceptions -DSPOOL_BUILD_DEMOS=OFF"
 )
 for config in "${native_configs[@]}"; do
   name="${config%%|*}"
