@@ -138,7 +138,23 @@ var SPOOL = (function() {
     }, function(e) {
       S.carriersLive--;
       S.reportError(e);
+      // Unless the whole runtime aborted, only that fiber is lost: let the scheduler go on.
+      if (!ABORT && !(e instanceof ExitStatus)) S.contextLost();
     });
+  };
+
+  // The fiber on a failed engine stack left __stack_pointer at the edge of its own stack: move to a
+  // stack kept for this (until the next context resumes and restores its own), then let the
+  // scheduler finish that fiber and go on.
+  var EMERGENCY_STACK_BYTES = 16384;
+  S.contextLost = function() {
+    var raw = S.raw;
+    if (!S.emergencyStack) S.emergencyStack = raw['spool_jspi_carrier_stack_alloc'](EMERGENCY_STACK_BYTES);
+    var lo = S.emergencyStack;
+    var hi = lo + EMERGENCY_STACK_BYTES;
+    if (typeof raw['__set_stack_limits'] == 'function') S.setStackCheckLimits(hi, lo);
+    stackRestore(hi);
+    raw['spool_jspi_context_lost']();
   };
 
   // The scheduler has nothing to run: park `self` on the event loop until woken or timed out.

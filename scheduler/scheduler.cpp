@@ -95,6 +95,9 @@ Status Fiber::join() {
 #if defined(__cpp_exceptions)
   if (record_->error) std::rethrow_exception(record_->error);
 #endif
+  // Failed without an exception to rethrow: its engine stack failed (a trap, an overflow), it
+  // never got a stack, or (without exceptions) it threw.
+  if (record_->failed) return Status::fiber_failed;
   return Status::ok;
 }
 
@@ -214,6 +217,10 @@ const char* name() noexcept {
 
 // For the JSPI runtime's stack overflow report (C linkage: context_jspi.c calls it).
 extern "C" const char* spool_running_fiber_name(void) { return spool::this_fiber::name(); }
+
+extern "C" void spool_scheduler_context_lost(void) {
+  if (auto* core = spool::detail::SchedulerCore::current()) core->on_context_lost();
+}
 
 // ---- FiberLocal ------------------------------------------------------------------------------
 

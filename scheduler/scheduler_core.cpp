@@ -322,7 +322,47 @@ spool_context* SchedulerCore::on_finished(FiberRecord* f) {
   return &next->ctx;
 }
 
+// A small context that does for a failed fiber what its own return would have done: the fiber's
+// engine stack is gone, so this one runs on_finished() on a stack of its own.
+struct SchedulerCore::Reaper {
+  spool_context ctx{};
+  Stack stack;
+  SchedulerCore* core = nullptr;
+  FiberRecord* victim = nullptr;
+  Reaper* next = nullptr;
+  static spool_context* entry(void* arg) {
+    auto* reaper = static_cast<Reaper*>(arg);
+    SchedulerCore* core = reaper->core;
+    reaper->next = core->reapers_;
+    core->reapers_ = reaper;  // freed once the next context runs (we are on its stack now)
+    return core->on_finished(reaper->victim);
+  }
+};
+
+void SchedulerCore::on_context_lost() {
+#if defined(__EMSCRIPTEN__)
+  FiberRecord* f = running_;
+  if (!f || f->is_main) return;  // main's own call failed: the runtime reports it
+  f->failed = true;
+  f->error_what = "its engine stack stopped with an error (reported above)";
+  f->task.reset();
+  destroy_locals(f);
+  auto* reaper = new Reaper;
+  reaper->core = this;
+  reaper->victim = f;
+  reaper->stack = StackPool::for_this_thread().acquire(16 * 1024);
+  spool_context_make(&reaper->ctx, reaper->stack.lo, reaper->stack.size, &Reaper::entry, reaper);
+  spool_context_dispatch_from_plain_call(&reaper->ctx);
+#endif
+}
+
 void SchedulerCore::reclaim_zombies() noexcept {
+  while (Reaper* reaper = reapers_) {
+    reapers_ = reaper->next;
+    spool_context_release(&reaper->ctx);
+    StackPool::for_this_thread().release(reaper->stack);
+    delete reaper;
+  }
   FiberRecord* z = zombies_;
   zombies_ = nullptr;
   while (z) {
@@ -685,7 +725,7 @@ void SchedulerCore::switch_to(FiberRecord* self, FiberRecord* next) {
 void SchedulerCore::on_resumed(FiberRecord* self) {
   running_ = self;
   self->state = FiberState::running;
-  if (zombies_) reclaim_zombies();
+  if (zombies_ || reapers_) reclaim_zombies();
 }
 
 void SchedulerCore::poll() {

@@ -75,6 +75,9 @@ class SchedulerCore {
   // Waits until no fiber is live or queued (the Scheduler's destructor).
   void drain();
 
+  // JSPI: the engine stack of the running fiber failed (a trap). Called from a plain call.
+  void on_context_lost();
+
   // Drops one reference to `record`, freeing it at zero.
   static void release(FiberRecord* record) noexcept;
 
@@ -128,6 +131,9 @@ class SchedulerCore {
   FiberRecord* all_ = nullptr;      // every record the scheduler owns
   FiberRecord* zombies_ = nullptr;  // finished fibers whose stacks await reclaiming (queue_next)
   FiberRecord* parked_ = nullptr;   // JSPI: the fiber parked on the event loop while idle
+  // JSPI: contexts that finish a fiber whose engine stack failed; freed like zombies.
+  struct Reaper;
+  Reaper* reapers_ = nullptr;
   std::size_t live_ = 0;
   std::size_t waiting_ = 0;
   std::size_t peak_live_ = 0;

@@ -69,7 +69,8 @@ class Fiber {
   // Waits until the fiber has finished. Call from a fiber (or the thread's main context) of the
   // same Scheduler. Returns ok; join_self if called by the fiber itself; invalid_handle if not
   // joinable; wrong_thread; not_suspendable where the caller cannot switch; cancelled if it was
-  // killed (or the wait was cancelled). If the fiber ended
+  // killed (or the wait was cancelled); fiber_failed if it stopped on an error that left no
+  // exception to rethrow (a trap or stack overflow in wasm, no memory for its stack). If it ended
   // with an exception, join() rethrows it (in builds with exceptions).
   Status join();
 

@@ -21,7 +21,7 @@ enum class Status : std::uint8_t {
   already_running,   // resume() of a coroutine that is running (or resumed the one running it)
   deadlock,          // nothing can ever wake the waiting fibers
   stack_overflow,    // a fiber's stack canary was overwritten, or no memory for its stack
-  fiber_failed,      // a detached fiber ended with an exception (reported with its name)
+  fiber_failed,      // a fiber ended on an error: reported with its name if detached; join() says so
   cancelled,
   timeout,
   closed,

@@ -168,6 +168,18 @@ int spool_context_park(spool_context* self, double timeout_ms) {
 
 void spool_context_wake(spool_context* ctx) { spool_js_wake(ctx); }
 
+extern void spool_js_dispatch(spool_context* ctx);
+void spool_context_dispatch_from_plain_call(spool_context* ctx) {
+  ctx->state = SPOOL_CONTEXT_RUNNING;
+  spool_js_dispatch(ctx);
+}
+
+// Called by the runtime when an engine stack ended with an error (a trap, or an overflow that
+// -sSTACK_OVERFLOW_CHECK=2 stopped) while a context ran on it. The scheduler finishes that fiber
+// as failed and goes on with the others.
+void spool_scheduler_context_lost(void);
+EMSCRIPTEN_KEEPALIVE void spool_jspi_context_lost(void) { spool_scheduler_context_lost(); }
+
 void spool_context_release(spool_context* ctx) {
   // A context holds a JS slot only while suspended. One abandoned while suspended (a fiber left
   // blocked by a deadlock, a coroutine destroyed mid-body) lets go of its resolver, so the engine

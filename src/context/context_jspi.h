@@ -24,6 +24,10 @@ int spool_context_park(spool_context* self, double timeout_ms);
 // on this thread, plain or JSPI; does nothing if `ctx` is not parked.
 void spool_context_wake(spool_context* ctx);
 
+// From a plain call, with no context running (an engine stack just failed): makes `ctx` (FRESH
+// or SUSPENDED) run next, in a microtask.
+void spool_context_dispatch_from_plain_call(spool_context* ctx);
+
 #ifdef __cplusplus
 }
 #endif

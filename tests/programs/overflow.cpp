@@ -1,6 +1,7 @@
 // A fiber that overflows its C stack. In wasm built with -sSTACK_OVERFLOW_CHECK=2, Emscripten's
 // checks (whose limits spool moves to the running fiber's stack at every switch) stop it before
-// it writes past its stack; spool names the fiber. Expected output: "stack overflow in fiber 'deep'".
+// it writes past its stack; spool names the fiber, and the other fibers keep running. Expected
+// output: "stack overflow in fiber 'deep'" and "other fibers kept running: 1".
 #include <cstdio>
 #include <cstring>
 
@@ -26,6 +27,8 @@ int main() {
     ++survivors;
   });
   other.join();
-  std::printf("other fibers kept running: %d\n", survivors);
+  const spool::Status deep_status = deep.join();
+  std::printf("other fibers kept running: %d; the overflowing one ended: %s\n", survivors,
+              spool::to_string(deep_status));
   return 0;
 }
