@@ -33,7 +33,7 @@ var SPOOL = (function() {
     carriersLive: 0,
     carriersCreated: 0,
     carriersReused: 0,
-    carriersAbandoned: 0,
+    carriersReleased: 0,
     entries: [],            // kinds of the JS->wasm calls in progress, innermost last
     parkedCtx: 0,           // the context parked on the event loop (the idle scheduler), if any
     parkTimer: null,
@@ -136,6 +136,10 @@ var SPOOL = (function() {
     done.then(function() {
       raw['spool_jspi_carrier_stack_free'](lo);
     }, function(e) {
+      if (e && e.spoolReleased) {  // released on purpose (S.release), already counted
+        raw['spool_jspi_carrier_stack_free'](lo);
+        return;
+      }
       S.carriersLive--;
       S.reportError(e);
       // Unless the whole runtime aborted, only that fiber is lost: let the scheduler go on.
@@ -186,17 +190,23 @@ var SPOOL = (function() {
     }
   };
 
-  // A suspended context that will never be resumed (its fiber was abandoned): drop its resolver,
-  // so that nothing references its engine stack any more and the engine can collect it.
+  // A suspended context that will never be resumed (a killed fiber, one abandoned after a
+  // deadlock, a coroutine destroyed mid-body). The engine does not collect a suspended stack, so
+  // resume it with a RuntimeError, which wasm cannot catch: its frames unwind without running any
+  // wasm code, and the engine stack is freed.
   S.release = function(ctx) {
     var slot = HEAP32[(ctx + CTX_JS_SLOT) >> 2];
     if (slot === 0 || ctx === S.parkedCtx) return;
+    var released = new WebAssembly.RuntimeError('spool: context released');
+    released.spoolReleased = true;
+    var resolve = S.resumers[slot];
     HEAP32[(ctx + CTX_JS_SLOT) >> 2] = 0;
     S.resumers[slot] = null;
     S.freeSlots.push(slot);
     S.slotsHeld--;
     S.carriersLive--;
-    S.carriersAbandoned++;
+    S.carriersReleased++;
+    resolve(Promise.reject(released));
   };
 
   // Limits of -sSTACK_OVERFLOW_CHECK=2 builds, whose checks follow limits of their own.

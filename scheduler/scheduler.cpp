@@ -27,6 +27,12 @@ void Scheduler::post_task(Task task) { core_->post(std::move(task)); }
 
 Scheduler::Stats Scheduler::stats() const { return core_->stats(); }
 Status Scheduler::tick() { return core_->tick(); }
+
+void Scheduler::trim_caches() {
+  detail::StackPool::for_this_thread().trim();
+  spool_context_set_max_parked(0);
+  spool_context_set_max_parked(core_->config().max_parked_engine_stacks);
+}
 std::uint64_t Scheduler::frame() const noexcept { return core_->frame(); }
 TimePoint Scheduler::now() const { return core_->now(); }
 const Scheduler::Config& Scheduler::config() const noexcept { return core_->config(); }

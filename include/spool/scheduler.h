@@ -121,6 +121,10 @@ class Scheduler {
   Status tick();
   std::uint64_t frame() const noexcept;
 
+  // Frees the C stacks and (JSPI) parked engine stacks kept for reuse, e.g. after a burst of
+  // fibers. The next spawns allocate again.
+  void trim_caches();
+
   Stats stats() const;
   TimePoint now() const;
   const Config& config() const noexcept;
