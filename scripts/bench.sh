@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs spool's benchmarks and their baselines in one run, on this machine: spool (wasm, JSPI), raw
+# JSPI, Emscripten's Asyncify fibers, and spool's native backend. Writes build/bench/results.json
+# (medians over the runs), build/bench/chart.svg and build/bench/table.md; prints the JSON path last.
+#   bash scripts/bench.sh [runs (default 5)] [quick]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+spool_setup
+runs="${1:-5}"
+mode="${2:-}"
+out="$spool_root/build/bench"
+mkdir -p "$out"
+
+spool_configure_native "$spool_root/build/bench-native" -DCMAKE_BUILD_TYPE=Release \
+  -DSPOOL_BUILD_TESTS=OFF -DSPOOL_BUILD_DEMOS=OFF
+cmake --build "$spool_root/build/bench-native" -j"$spool_jobs" --target spool_bench >"$out/build.log" 2>&1 ||
+  { cat "$out/build.log"; exit 1; }
+spool_configure_wasm "$spool_root/build/bench-wasm" -DSPOOL_BUILD_TESTS=OFF -DSPOOL_BUILD_DEMOS=OFF
+cmake --build "$spool_root/build/bench-wasm" -j"$spool_jobs" --target spool_bench asyncify_bench raw_jspi_bench \
+  >>"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
+
+programs=(
+  "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/spool_bench.js"
+  "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/raw_jspi_bench.js"
+  "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/asyncify_bench.js"
+  "$spool_root/build/bench-native/bench/spool_bench"
+)
+inputs=()
+for run in $(seq 1 "$runs"); do
+  file="$out/run-$run.txt"
+  : >"$file"
+  for program in "${programs[@]}"; do
+    # shellcheck disable=SC2086 # program is a command line
+    if ! $program $mode >>"$file" 2>"$out/stderr.log"; then
+      echo "bench: failed: $program" >&2
+      tail -c 2000 "$out/stderr.log" >&2
+      exit 1
+    fi
+  done
+  inputs+=("$file")
+done
+
+cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) cores)"
+env_json=$(printf '{"machine":"%s","node":"Node %s","emscripten":"emscripten %s","compiler":"%s","runs":%s,"date":"%s"}' \
+  "$cpu" "$("$spool_node" --version)" "$(emcc --version | head -1 | grep -o '[0-9]\+\.[0-9]\+\.[0-9]\+' | head -1)" \
+  "$(g++ --version | head -1)" "$runs" "$(date -u +%Y-%m-%d)")
+"$spool_node" "$spool_root/bench/report.mjs" "$out" "$env_json" "${inputs[@]}"
