@@ -55,7 +55,7 @@ static inline double bench_linear_memory_bytes(void) {
 // params: a JSON object body such as "\"fibers\":100" (may be empty).
 static inline void bench_result(const char* workload, const char* impl, const char* metric,
                                 double value, const char* unit, const char* params) {
-  printf("RESULT {\"workload\":\"%s\",\"impl\":\"%s\",\"metric\":\"%s\",\"value\":%.6g,"
+  printf("RESULT {\"workload\":\"%s\",\"impl\":\"%s\",\"metric\":\"%s\",\"value\":%.10g,"
          "\"unit\":\"%s\",\"params\":{%s}}\n",
          workload, impl, metric, value, unit, params ? params : "");
   fflush(stdout);

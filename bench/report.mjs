@@ -22,7 +22,11 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const records = [...groups.values()].map(({values, ...r}) => ({...r, value: Number(median(values).toPrecision(6)), runs: values.length}));
+const records = [...groups.values()].map(({values, ...r}) => ({
+  ...r,
+  value: r.unit === 'hash' ? median(values) : Number(median(values).toPrecision(6)),
+  runs: values.length,
+}));
 fs.mkdirSync(outDir, {recursive: true});
 const jsonPath = path.join(outDir, 'results.json');
 fs.writeFileSync(jsonPath, JSON.stringify({environment: env, records}, null, 1) + '\n');
@@ -44,6 +48,15 @@ for (const row of rows.values()) {
   lines.push(`| ${row.workload} | ${row.metric} (${row.unit}) | ${paramText(row.params)} | ` +
              impls.map((i) => fmt(row.by[i])).join(' | ') +
              ` | ${ratio(row.by.spool, row.by.raw_jspi)} | ${ratio(row.by.spool, row.by.asyncify)} |`);
+}
+// The Taisei-like stage must evolve identically natively and in wasm.
+for (const row of rows.values()) {
+  if (row.workload !== 'taisei' || row.metric !== 'state_hash_low') continue;
+  const high = [...rows.values()].find((r) => r.workload === 'taisei' && r.metric === 'state_hash_high' &&
+                                       JSON.stringify(r.params) === JSON.stringify(row.params));
+  const same = row.by.spool === row.by.native && high && high.by.spool === high.by.native;
+  lines.push(`\ntaisei ${paramText(row.params)}: state hash native ${same ? '==' : '!='} wasm` +
+             (same ? '' : ' (MISMATCH: the scheduler behaves differently)'));
 }
 fs.writeFileSync(path.join(outDir, 'table.md'), lines.join('\n') + '\n');
 console.log(lines.join('\n'));
