@@ -29,7 +29,7 @@ Module['instantiateWasm'] = function(imports, receiveInstance) {
     return new Promise(function(r) { RAW.parked.push(r); });
   });
   env['raw_yield'] = new WebAssembly.Suspending(function() { return Promise.resolve(0); });
-  env['raw_job_done'] = function(id) {
+  env['raw_job_done'] = function(id) {  // a plain import: it never suspends
     if (++RAW.done === RAW.waveSize) RAW.waveDone();
   };
   WebAssembly.instantiate(getBinary(wasmBinaryFile), imports).then(function(result) {

@@ -7,7 +7,6 @@ mergeInto(LibraryManager.library, {
   spool_js_park: function(self, timeoutMs) { return SPOOL.park(self, timeoutMs); },
   spool_js_wake: function(ctx) { SPOOL.wake(ctx); },
   spool_js_dispatch: function(ctx) { SPOOL.dispatch(ctx); },
-  spool_js_can_switch: function() { return SPOOL.canSwitch() ? 1 : 0; },
   spool_js_get_stats: function(out, size) { SPOOL.writeStats(out, size); },
   spool_js_set_max_parked: function(count) { SPOOL.setMaxParked(count >>> 0); },
   spool_js_release: function(ctx) { SPOOL.release(ctx); },

@@ -52,6 +52,17 @@ var SPOOL = (function() {
     var n = S.entries.length;
     return n === 0 || S.entries[n - 1] === ENTRY_JSPI;
   };
+  // Entering and leaving a JS->wasm call. The wasm side reads whether the innermost one is plain
+  // from a flag in linear memory (spool_jspi_plain_call_flag), so it needs no JS call to know.
+  S.flagAddr = 0;
+  S.enter = function(kind) {
+    S.entries.push(kind);
+    if (S.flagAddr) HEAP32[S.flagAddr >> 2] = kind === ENTRY_PLAIN ? 1 : 0;
+  };
+  S.leave = function() {
+    S.entries.pop();
+    if (S.flagAddr) HEAP32[S.flagAddr >> 2] = S.canSwitch() ? 0 : 1;
+  };
 
   // Suspends the running context: returns the Promise its Suspending import waits on.
   S.suspend = function(ctx) {
@@ -122,12 +133,12 @@ var SPOOL = (function() {
     var check = S.checkLimits;
     if (check) S.setStackCheckLimits(hi, lo);
     stackRestore(hi);
-    S.entries.push(ENTRY_JSPI);
+    S.enter(ENTRY_JSPI);
     var done;
     try {
       done = S.carrierMain(lo);
     } finally {
-      S.entries.pop();
+      S.leave();
       if (check) S.setStackCheckLimits(check[0], check[1]);
       stackRestore(savedSp);
     }
@@ -291,11 +302,11 @@ var SPOOL = (function() {
 
   S.wrapPlain = function(f) {
     return function() {
-      S.entries.push(ENTRY_PLAIN);
+      S.enter(ENTRY_PLAIN);
       try {
         return f.apply(null, arguments);
       } finally {
-        S.entries.pop();
+        S.leave();
       }
     };
   };
@@ -389,6 +400,7 @@ var SPOOL = (function() {
                         'target spool::spool, which adds -lexports.js to keep export names');
       }
       S.carrierMain = WebAssembly.promising(raw['spool_carrier_main']);
+      S.flagAddr = raw['spool_jspi_plain_call_flag']();
       if (raw['main']) S.promisingMain = WebAssembly.promising(raw['main']);
       if (typeof raw['__set_stack_limits'] == 'function') {
         raw['spool_jspi_enable_stack_check_limits']();
@@ -409,7 +421,7 @@ var SPOOL = (function() {
     for (var i = 1; i < argc; i++) HEAP32[(argv >> 2) + i] = allocateUTF8OnStack(args[i - 1]);
     HEAP32[(argv >> 2) + argc] = 0;
     S.mainStarted = true;
-    S.entries.push(ENTRY_JSPI);
+    S.enter(ENTRY_JSPI);
     var done;
     try {
       done = S.promisingMain(argc, argv);
@@ -417,7 +429,7 @@ var SPOOL = (function() {
       S.mainSettled = true;
       return S.finishMain(function() { handleException(e); });
     } finally {
-      S.entries.pop();
+      S.leave();
       calledMain = true;
     }
     done.then(function(ret) {

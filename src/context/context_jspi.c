@@ -26,7 +26,6 @@ extern int spool_js_swap(spool_context* from, spool_context* to);               
 extern spool_context* spool_js_carrier_park(spool_context* resume_first);          // suspending
 extern int spool_js_park(spool_context* self, double timeout_ms);                  // suspending
 extern void spool_js_wake(spool_context* ctx);
-extern int spool_js_can_switch(void);
 extern void spool_js_get_stats(spool_context_stats* out, int size_of_stats);
 extern void spool_js_set_max_parked(uint32_t count);
 extern void spool_js_release(spool_context* ctx);
@@ -107,7 +106,12 @@ void spool_context_make(spool_context* ctx, void* stack_lo, size_t size, spool_c
   ++g_contexts_made;
 }
 
-int spool_context_can_switch(void) { return spool_js_can_switch(); }
+// 1 while the innermost JS->wasm call in progress is a plain export call (the runtime keeps it
+// up to date), so that checking whether a switch is possible costs a load, not a JS call.
+static volatile int32_t g_in_plain_call;
+EMSCRIPTEN_KEEPALIVE volatile int32_t* spool_jspi_plain_call_flag(void) { return &g_in_plain_call; }
+
+int spool_context_can_switch(void) { return !g_in_plain_call; }
 
 int spool_context_canary_intact(const spool_context* ctx) {
   if (!ctx->stack_has_canary) return 1;
@@ -137,7 +141,7 @@ int spool_context_swap(spool_context* from, spool_context* to) {
   if (to == NULL || to->state == SPOOL_CONTEXT_EMPTY || to->state == SPOOL_CONTEXT_DEAD)
     return SPOOL_CONTEXT_E_TARGET_DEAD;
   if (to == from || to->state == SPOOL_CONTEXT_RUNNING) return SPOOL_CONTEXT_E_TARGET_RUNNING;
-  if (!spool_js_can_switch()) return SPOOL_CONTEXT_E_NOT_SUSPENDABLE;
+  if (g_in_plain_call) return SPOOL_CONTEXT_E_NOT_SUSPENDABLE;
   int32_t old_state = from->state;
   int rc = save_current(from);
   if (rc != SPOOL_CONTEXT_OK) {
@@ -154,7 +158,7 @@ int spool_context_swap(spool_context* from, spool_context* to) {
 }
 
 int spool_context_park(spool_context* self, double timeout_ms) {
-  if (!spool_js_can_switch()) return SPOOL_CONTEXT_E_NOT_SUSPENDABLE;
+  if (g_in_plain_call) return SPOOL_CONTEXT_E_NOT_SUSPENDABLE;
   int32_t old_state = self->state;
   int rc = save_current(self);
   if (rc != SPOOL_CONTEXT_OK) {
