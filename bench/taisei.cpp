@@ -4,6 +4,10 @@
 // per-frame state hash must be the same natively and in wasm.
 //
 //   spool_taisei [frames (default 3600)] [K (default 1)] [seed (default 1)]
+//   spool_taisei --soak SECONDS [K]   stage after stage for that long (at least 10 s), printing
+//                                      live fibers, memory and p99 tick time every 5 s; fails
+//                                      (exit 1) if fibers stay live after a stage, or if memory
+//                                      grows after the first 5 s.
 //
 // What a stage does, per the issue (K scales it; K = 1 is a heavy stage, ~1,500 live tasks):
 //  - a stage task that yields every frame and spawns everything below;
@@ -19,6 +23,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -173,56 +178,120 @@ void stage_task(int frames) {
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const int frames = argc > 1 ? std::atoi(argv[1]) : 3600;
-  Stage stage;
-  stage.k = argc > 2 ? std::atoi(argv[2]) : 1;
-  const unsigned long long seed = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1;
-  stage.rng.state = seed;
+// Runs one stage on `scheduler` until every task it started has finished. Returns the tick times.
+std::vector<double> run_stage(spool::Scheduler& scheduler, Stage& stage, int frames, std::size_t* peak_live,
+                              double* peak_rss, bool verbose) {
   g_stage = &stage;
-
-  spool::Scheduler::Config config;
-  config.default_stack_size = 4096;
-  spool::Scheduler scheduler(config);
   scheduler.spawn([frames] { stage_task(frames); }).detach();
-
   std::vector<double> tick_ns;
   tick_ns.reserve(static_cast<std::size_t>(frames) + 400);
-  double peak_rss = bench_resident_bytes();
-  std::size_t peak_live = 0;
-  std::uint64_t hash_at_frame = 0;
   int frame = 0;
-  // Until the stage ends and every task it left has finished (at most 400 frames more).
+  // Until the stage ends and every task it left has finished (at most ~400 frames more).
   while (frame < frames || scheduler.stats().live_fibers > 0) {
     const double start = bench_now_ns();
     scheduler.tick();
     tick_ns.push_back(bench_now_ns() - start);
     const auto stats = scheduler.stats();
-    peak_live = std::max(peak_live, stats.live_fibers);
-    if (frame % 60 == 0) peak_rss = std::max(peak_rss, bench_resident_bytes());
-    if (frame % 600 == 0) std::printf("frame %d: %zu live tasks, state hash %016llx\n", frame, stats.live_fibers,
-                                      static_cast<unsigned long long>(stage.hash));
-    hash_at_frame = stage.hash;
+    *peak_live = std::max(*peak_live, stats.live_fibers);
+    if (frame % 60 == 0) *peak_rss = std::max(*peak_rss, bench_resident_bytes());
+    if (verbose && frame % 600 == 0) {
+      std::printf("frame %d: %zu live tasks, state hash %016llx\n", frame, stats.live_fibers,
+                  static_cast<unsigned long long>(stage.hash));
+    }
     ++frame;
     if (frame > frames + 1000) break;  // a stage that never ends is a bug, not a hang
   }
+  stage.entities.clear();
+  stage.cancellable.clear();
+  return tick_ns;
+}
+
+double percentile(std::vector<double> values, double p) {
+  std::sort(values.begin(), values.end());
+  return values.empty() ? 0 : values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
+}
+
+// Stage after stage for `seconds`: live fibers must return to zero after every stage, and memory
+// must not keep growing once the first stages have warmed the pools.
+int soak(double seconds, int k) {
+  if (seconds < 10) seconds = 10;
+  spool::Scheduler::Config config;
+  config.default_stack_size = 4096;
+  spool::Scheduler scheduler(config);
+  const double start = bench_now_ns();
+  double last_print = start;
+  double warm_rss = 0, last_rss = 0;
+  std::vector<double> window;
+  int stages = 0, failures = 0;
+  while ((bench_now_ns() - start) / 1e9 < seconds) {
+    Stage stage;
+    stage.k = k;
+    stage.rng.state = static_cast<std::uint64_t>(stages) + 1;
+    std::size_t peak_live = 0;
+    double peak_rss = 0;
+    std::vector<double> ticks = run_stage(scheduler, stage, 600, &peak_live, &peak_rss, false);
+    window.insert(window.end(), ticks.begin(), ticks.end());
+    ++stages;
+    bench_collect_garbage();
+    const auto stats = scheduler.stats();
+    last_rss = bench_resident_bytes();
+    if (stats.live_fibers != 0) {
+      std::printf("FAIL: %zu fibers still live after stage %d\n", stats.live_fibers, stages);
+      ++failures;
+    }
+    const double now = bench_now_ns();
+    if (now - last_print >= 5e9) {
+      std::printf("soak %5.1f s: stage %d, peak live %zu, %.1f MB resident, C stacks %zu KB, engine stacks %u, "
+                  "tick p99 %.2f ms\n",
+                  (now - start) / 1e9, stages, peak_live, last_rss / 1048576.0, stats.stack_bytes / 1024,
+                  stats.engine_stacks_live, percentile(window, 0.99) / 1e6);
+      window.clear();
+      last_print = now;
+      // The pools, the C heap and the JIT warm up during the first seconds: measure from here.
+      if (warm_rss == 0) warm_rss = last_rss;
+    }
+  }
+  // Growth: the C heap and the engine's pools fill during the first stages, then stay.
+  if (warm_rss > 0 && last_rss > warm_rss * 1.25 + 8 * 1048576.0) {
+    std::printf("FAIL: resident memory grew from %.1f MB (after 5 s) to %.1f MB (stage %d)\n",
+                warm_rss / 1048576.0, last_rss / 1048576.0, stages);
+    ++failures;
+  }
+  std::printf("%s after %d stages: %d failures\n", failures ? "soak FAILED" : "soak passed", stages, failures);
+  return failures ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 2 && std::strcmp(argv[1], "--soak") == 0) {
+    return soak(std::atof(argv[2]), argc > 3 ? std::atoi(argv[3]) : 1);
+  }
+  const int frames = argc > 1 ? std::atoi(argv[1]) : 3600;
+  Stage stage;
+  stage.k = argc > 2 ? std::atoi(argv[2]) : 1;
+  const unsigned long long seed = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1;
+  stage.rng.state = seed;
+
+  spool::Scheduler::Config config;
+  config.default_stack_size = 4096;
+  spool::Scheduler scheduler(config);
+  std::size_t peak_live = 0;
+  double peak_rss = bench_resident_bytes();
+  const std::vector<double> tick_ns = run_stage(scheduler, stage, frames, &peak_live, &peak_rss, true);
   const auto stats = scheduler.stats();
-  std::vector<double> sorted = tick_ns;
-  std::sort(sorted.begin(), sorted.end());
-  const auto percentile = [&](double p) { return sorted[static_cast<std::size_t>(p * (sorted.size() - 1))]; };
+  const double frame_count = static_cast<double>(tick_ns.size());
   char params[96];
   std::snprintf(params, sizeof params, "\"K\":%d,\"frames\":%d,\"seed\":%llu", stage.k, frames, seed);
-  bench_result("taisei", kImpl, "tick_p50", percentile(0.5) / 1e6, "ms", params);
-  bench_result("taisei", kImpl, "tick_p99", percentile(0.99) / 1e6, "ms", params);
-  bench_result("taisei", kImpl, "switches_per_frame", static_cast<double>(stats.switches) / frame, "switches", params);
+  bench_result("taisei", kImpl, "tick_p50", percentile(tick_ns, 0.5) / 1e6, "ms", params);
+  bench_result("taisei", kImpl, "tick_p99", percentile(tick_ns, 0.99) / 1e6, "ms", params);
+  bench_result("taisei", kImpl, "switches_per_frame", static_cast<double>(stats.switches) / frame_count, "switches", params);
   bench_result("taisei", kImpl, "spawns", static_cast<double>(stats.spawns), "tasks", params);
   bench_result("taisei", kImpl, "peak_live_tasks", static_cast<double>(peak_live), "tasks", params);
   bench_result("taisei", kImpl, "peak_resident_memory", peak_rss / (1024.0 * 1024.0), "MiB", params);
   // The hash as two exact halves (a double holds 53 bits).
-  bench_result("taisei", kImpl, "state_hash_high", static_cast<double>(hash_at_frame >> 32), "hash", params);
-  bench_result("taisei", kImpl, "state_hash_low", static_cast<double>(hash_at_frame & 0xffffffffu), "hash", params);
-  std::printf("final state hash %016llx after %d frames\n", static_cast<unsigned long long>(hash_at_frame), frame);
+  bench_result("taisei", kImpl, "state_hash_high", static_cast<double>(stage.hash >> 32), "hash", params);
+  bench_result("taisei", kImpl, "state_hash_low", static_cast<double>(stage.hash & 0xffffffffu), "hash", params);
+  std::printf("final state hash %016llx after %.0f frames\n", static_cast<unsigned long long>(stage.hash), frame_count);
   return 0;
 }
