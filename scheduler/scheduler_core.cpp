@@ -42,24 +42,31 @@ void write_text(const char* text) {
   if (write(STDERR_FILENO, text, n) < 0) return;
 }
 
+// The fiber's name as display_name() would give it, without allocating.
+void write_fiber_name(const FiberRecord* f) {
+  char id[24];
+  int i = sizeof id - 1;
+  id[i] = 0;
+  FiberId value = f->id;
+  do {
+    id[--i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value && i > 0);
+  if (f->name.empty()) {
+    write_text("fiber-");
+    write_text(id + i);
+  } else {
+    write_text(f->name.c_str());
+  }
+}
+
 void report_abort_in_fiber(int signal_number) {
   SchedulerCore* core = tls_core;
   FiberRecord* f = core ? core->running() : nullptr;
   if (f && !f->is_main) {
-    char id[24];
-    int i = sizeof id - 1;
-    id[i] = 0;
-    FiberId value = f->id;
-    do {
-      id[--i] = static_cast<char>('0' + value % 10);
-      value /= 10;
-    } while (value && i > 0);
     write_text("spool: fiber '");
-    write_text(f->name.empty() ? "fiber-" : f->name.c_str());
-    if (f->name.empty()) write_text(id + i);
-    write_text("' (id ");
-    write_text(id + i);
-    write_text(") aborted\n");
+    write_fiber_name(f);
+    write_text("' aborted\n");
   }
   const auto& previous = g_previous_abort_action;
   if (!(previous.sa_flags & SA_SIGINFO) && previous.sa_handler != SIG_DFL &&
@@ -82,7 +89,7 @@ void report_stack_overflow(int signal_number, siginfo_t* info, void* context) {
   const auto guard = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
   if (f && low && fault < low && fault + guard >= low) {
     write_text("spool: stack overflow in fiber '");
-    write_text(f->name.empty() ? "(unnamed)" : f->name.c_str());
+    write_fiber_name(f);
     write_text("': it ran past the end of its C stack into the guard page. Spawn it with a larger "
                "FiberOptions::stack_size.\n");
   }
@@ -573,17 +580,7 @@ Status SchedulerCore::kill(FiberRecord* f) noexcept {
   }
   f->killed = true;
   if (f->state == FiberState::waiting) {
-    // Take it off whatever it waits on, without making it ready.
-    if (f->waiting_on) f->waiting_on->remove(f);
-    if (f->heap == FiberRecord::Heap::timers) timers_.remove(f);
-    if (f->heap == FiberRecord::Heap::frames) frames_.remove(f);
-    f->heap = FiberRecord::Heap::none;
-    if (f->predicate) {
-      auto it = std::find(predicate_waiters_.begin(), predicate_waiters_.end(), f);
-      *it = predicate_waiters_.back();
-      predicate_waiters_.pop_back();
-      f->predicate = nullptr;
-    }
+    stop_waiting(f);  // without making it ready
     --waiting_;
     finalize_killed(f);
   }
@@ -655,7 +652,8 @@ Status SchedulerCore::wait(WaitList& list, TimePoint deadline, const char* what,
   return status;
 }
 
-void SchedulerCore::wake(FiberRecord* f, Status status) noexcept {
+// Takes a waiting fiber off everything it waits on: a wait list, a heap, the predicate list.
+void SchedulerCore::stop_waiting(FiberRecord* f) noexcept {
   if (f->waiting_on) f->waiting_on->remove(f);
   if (f->heap == FiberRecord::Heap::timers) timers_.remove(f);
   if (f->heap == FiberRecord::Heap::frames) frames_.remove(f);
@@ -666,6 +664,10 @@ void SchedulerCore::wake(FiberRecord* f, Status status) noexcept {
     predicate_waiters_.pop_back();
     f->predicate = nullptr;
   }
+}
+
+void SchedulerCore::wake(FiberRecord* f, Status status) noexcept {
+  stop_waiting(f);
   --waiting_;
   f->wait_reason = nullptr;
   f->wake_status = status;
@@ -863,13 +865,7 @@ void SchedulerCore::abandon_blocked() noexcept {
   }
   // First take every fiber off the wait lists (which live inside other records) and the timers,
   // then free: a fiber may wait on the joiners of another that is freed before it.
-  for (FiberRecord* f = all_; f; f = f->all_next) {
-    if (f->waiting_on) f->waiting_on->remove(f);
-    if (f->heap == FiberRecord::Heap::timers) timers_.remove(f);
-    if (f->heap == FiberRecord::Heap::frames) frames_.remove(f);
-    f->heap = FiberRecord::Heap::none;
-    f->predicate = nullptr;
-  }
+  for (FiberRecord* f = all_; f; f = f->all_next) stop_waiting(f);
   for (FiberRecord* f = all_; f; f = f->all_next) {
     leave_parent(f);
     unbind(f);

@@ -110,6 +110,7 @@ class SchedulerCore {
   void leave_parent(FiberRecord* fiber) noexcept;
   static void destroy_locals(FiberRecord* fiber) noexcept;
   void finalize_killed(FiberRecord* fiber) noexcept;
+  void stop_waiting(FiberRecord* fiber) noexcept;
 
   Scheduler::Config config_;
   Scheduler* owner_;

@@ -4,6 +4,7 @@
 //
 // The C shadow stack (__stack_pointer, in linear memory) is shared by every engine stack, so each
 // context saves it when it suspends and restores it when it resumes, with the stack limits.
+#include "canary.h"
 #include "context.h"
 #include "context_jspi.h"
 
@@ -34,8 +35,6 @@ extern void spool_js_set_stack_check_limits(uintptr_t base, uintptr_t limit);
 // stackSave/stackRestore are Emscripten's own (compiler-rt) helpers for __stack_pointer.
 extern uintptr_t stackSave(void);
 extern void stackRestore(uintptr_t sp);
-
-static const uint64_t kCanary = 0x5370306f4c2d4b21ull;  // "Sp0oL-K!"
 
 // The stack that is executing now. Records are saved state: whichever stack is running when a
 // swap is made is recorded into `from`, so a coroutine running inside a fiber is saved correctly.
@@ -77,13 +76,6 @@ static void enter_stack(uintptr_t base, uintptr_t limit, int has_canary) {
   if (g_stack_check_limits) spool_js_set_stack_check_limits(base, usable_limit);
 }
 
-static int canary_intact_at(uintptr_t limit) {
-  const uint64_t* words = (const uint64_t*)limit;
-  for (size_t i = 0; i < SPOOL_CONTEXT_RED_ZONE / sizeof(uint64_t); ++i)
-    if (words[i] != kCanary) return 0;
-  return 1;
-}
-
 void spool_context_init_current(spool_context* ctx) {
   ensure_current_known();
   memset(ctx, 0, sizeof *ctx);
@@ -101,8 +93,7 @@ void spool_context_make(spool_context* ctx, void* stack_lo, size_t size, spool_c
   ctx->entry_arg = arg;
   ctx->state = SPOOL_CONTEXT_FRESH;
   ctx->stack_has_canary = 1;
-  uint64_t* words = (uint64_t*)stack_lo;
-  for (size_t i = 0; i < SPOOL_CONTEXT_RED_ZONE / sizeof(uint64_t); ++i) words[i] = kCanary;
+  spool_canary_write(stack_lo);
   ++g_contexts_made;
 }
 
@@ -115,13 +106,13 @@ int spool_context_can_switch(void) { return !g_in_plain_call; }
 
 int spool_context_canary_intact(const spool_context* ctx) {
   if (!ctx->stack_has_canary) return 1;
-  return canary_intact_at(ctx->stack_limit);
+  return spool_canary_intact_at(ctx->stack_limit);
 }
 
 // Records what runs now into `from`, or returns why the switch cannot be made.
 static int save_current(spool_context* from) {
   ensure_current_known();
-  if (g_cur_has_canary && !canary_intact_at(g_cur_limit)) return SPOOL_CONTEXT_E_STACK_OVERFLOW;
+  if (g_cur_has_canary && !spool_canary_intact_at(g_cur_limit)) return SPOOL_CONTEXT_E_STACK_OVERFLOW;
   from->stack_base = g_cur_base;
   from->stack_limit = g_cur_limit;
   from->stack_has_canary = g_cur_has_canary;

@@ -26,48 +26,15 @@
 #error "spool: no assembly context switch for this architecture; use SPOOL_CONTEXT_UCONTEXT"
 #endif
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SPOOL_CONTEXT_ASAN 1
-#endif
-#if __has_feature(thread_sanitizer)
-#define SPOOL_CONTEXT_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) && !defined(SPOOL_CONTEXT_ASAN)
-#define SPOOL_CONTEXT_ASAN 1
-#endif
-#if defined(__SANITIZE_THREAD__) && !defined(SPOOL_CONTEXT_TSAN)
-#define SPOOL_CONTEXT_TSAN 1
-#endif
-
-#if defined(SPOOL_CONTEXT_ASAN)
-#include <sanitizer/asan_interface.h>
-#include <sanitizer/common_interface_defs.h>
-#endif
-#if defined(SPOOL_CONTEXT_TSAN)
-#include <sanitizer/tsan_interface.h>
-// TSan and ASan never share a build, so under TSan the ASan field holds the TSan fiber to switch
-// to when the record is resumed: the fiber current when it was saved (which is not always
-// tsan_fiber, the one made for the record's own stack: a record can be saved on another stack).
-#define SPOOL_TSAN_RESUME_FIBER(ctx) ((ctx)->asan_fake_stack)
-#endif
+#include "canary.h"
+#include "sanitizers.h"
 
 // In switch_<arch>.S.
 void* spool_switch_stacks(void** save_sp, void* load_sp, void* transfer)
     __attribute__((visibility("hidden")));
 void spool_context_bootstrap(void) __attribute__((visibility("hidden")));
 
-static const uint64_t kCanary = 0x5370306f4c2d4b21ull;  // "Sp0oL-K!", as in context_jspi.c
-
 static _Atomic uint64_t g_contexts_made;
-
-static int canary_intact_at(uintptr_t limit) {
-  const uint64_t* words = (const uint64_t*)limit;
-  uint64_t diff = 0;
-  for (size_t i = 0; i < SPOOL_CONTEXT_RED_ZONE / sizeof(uint64_t); ++i) diff |= words[i] ^ kCanary;
-  return diff == 0;
-}
 
 // Both are inlined into the function that switches: under TSan a frame of their own would be
 // entered on one fiber and left on another, unbalancing both fibers' shadow call stacks.
@@ -153,8 +120,7 @@ void spool_context_make(spool_context* ctx, void* stack_lo, size_t size, spool_c
   ctx->asan_from_bottom = stack_lo;
   ctx->asan_from_size = size;
 #endif
-  uint64_t* canary = (uint64_t*)stack_lo;
-  for (size_t i = 0; i < SPOOL_CONTEXT_RED_ZONE / sizeof(uint64_t); ++i) canary[i] = kCanary;
+  spool_canary_write(stack_lo);
 
   // The frame spool_switch_stacks pops (see switch_<arch>.S), ending at the 16-byte aligned top.
   const uintptr_t top = (lo + size) & ~(uintptr_t)15;
@@ -192,7 +158,7 @@ int spool_context_swap(spool_context* from, spool_context* to) {
   if (to == from || to->state == SPOOL_CONTEXT_RUNNING) return SPOOL_CONTEXT_E_TARGET_RUNNING;
   if (to->state != SPOOL_CONTEXT_FRESH && to->state != SPOOL_CONTEXT_SUSPENDED)
     return SPOOL_CONTEXT_E_TARGET_DEAD;  // not a state a record can be in: never made
-  if (from->stack_limit != 0 && !canary_intact_at(from->stack_limit))
+  if (from->stack_limit != 0 && !spool_canary_intact_at(from->stack_limit))
     return SPOOL_CONTEXT_E_STACK_OVERFLOW;
   from->state = SPOOL_CONTEXT_SUSPENDED;
   to->state = SPOOL_CONTEXT_RUNNING;
@@ -206,7 +172,7 @@ int spool_context_can_switch(void) { return 1; }
 
 int spool_context_canary_intact(const spool_context* ctx) {
   if (ctx->stack_limit == 0) return 1;
-  return canary_intact_at(ctx->stack_limit);
+  return spool_canary_intact_at(ctx->stack_limit);
 }
 
 void spool_context_release(spool_context* ctx) {

@@ -18,45 +18,13 @@
 #include <string.h>
 #include <ucontext.h>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SPOOL_CONTEXT_ASAN 1
-#endif
-#if __has_feature(thread_sanitizer)
-#define SPOOL_CONTEXT_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) && !defined(SPOOL_CONTEXT_ASAN)
-#define SPOOL_CONTEXT_ASAN 1
-#endif
-#if defined(__SANITIZE_THREAD__) && !defined(SPOOL_CONTEXT_TSAN)
-#define SPOOL_CONTEXT_TSAN 1
-#endif
-
-#if defined(SPOOL_CONTEXT_ASAN)
-#include <sanitizer/asan_interface.h>
-#include <sanitizer/common_interface_defs.h>
-#endif
-#if defined(SPOOL_CONTEXT_TSAN)
-#include <sanitizer/tsan_interface.h>
-// TSan and ASan never share a build, so under TSan the ASan field holds the TSan fiber to switch
-// to when the record is resumed (see context_native.c).
-#define SPOOL_TSAN_RESUME_FIBER(ctx) ((ctx)->asan_fake_stack)
-#endif
-
-static const uint64_t kCanary = 0x5370306f4c2d4b21ull;  // "Sp0oL-K!", as in context_jspi.c
+#include "canary.h"
+#include "sanitizers.h"
 
 static _Atomic uint64_t g_contexts_made;
 
 // The context the switch in flight on this thread comes from (read by the code switched to).
 static _Thread_local spool_context* t_switch_from;
-
-static int canary_intact_at(uintptr_t limit) {
-  const uint64_t* words = (const uint64_t*)limit;
-  uint64_t diff = 0;
-  for (size_t i = 0; i < SPOOL_CONTEXT_RED_ZONE / sizeof(uint64_t); ++i) diff |= words[i] ^ kCanary;
-  return diff == 0;
-}
 
 static void fatal(const char* message) {
   fprintf(stderr, "spool: fatal: %s\n", message);
@@ -137,8 +105,7 @@ void spool_context_make(spool_context* ctx, void* stack_lo, size_t size, spool_c
   ctx->asan_from_bottom = stack_lo;
   ctx->asan_from_size = size;
 #endif
-  uint64_t* canary = (uint64_t*)stack_lo;
-  for (size_t i = 0; i < SPOOL_CONTEXT_RED_ZONE / sizeof(uint64_t); ++i) canary[i] = kCanary;
+  spool_canary_write(stack_lo);
 
   ucontext_t* uc = (ucontext_t*)malloc(sizeof *uc);
   if (uc == NULL) fatal("no memory for a ucontext_t in spool_context_make");
@@ -165,7 +132,7 @@ int spool_context_swap(spool_context* from, spool_context* to) {
   if (to == from || to->state == SPOOL_CONTEXT_RUNNING) return SPOOL_CONTEXT_E_TARGET_RUNNING;
   if (to->state != SPOOL_CONTEXT_FRESH && to->state != SPOOL_CONTEXT_SUSPENDED)
     return SPOOL_CONTEXT_E_TARGET_DEAD;  // not a state a record can be in: never made
-  if (from->stack_limit != 0 && !canary_intact_at(from->stack_limit))
+  if (from->stack_limit != 0 && !spool_canary_intact_at(from->stack_limit))
     return SPOOL_CONTEXT_E_STACK_OVERFLOW;
   ucontext_t here;
   // Not a made stack: ASan's swapcontext interceptor reads these to unpoison the target stack.
@@ -186,7 +153,7 @@ int spool_context_can_switch(void) { return 1; }
 
 int spool_context_canary_intact(const spool_context* ctx) {
   if (ctx->stack_limit == 0) return 1;
-  return canary_intact_at(ctx->stack_limit);
+  return spool_canary_intact_at(ctx->stack_limit);
 }
 
 void spool_context_release(spool_context* ctx) {

@@ -34,7 +34,11 @@ int main(int argc, char** argv) {
   spool::Scheduler::Config config;
   const long cap = argc > 1 ? std::atol(argv[1]) : 0;
   if (cap > 0) config.max_live_fibers = static_cast<std::size_t>(cap);
+#if defined(__SANITIZE_ADDRESS__)
+  config.default_stack_size = 64 * 1024;  // AddressSanitizer's frames are several times larger
+#else
   config.default_stack_size = 4096;
+#endif
   config.max_parked_engine_stacks = 16384;  // waves of 10,000 reuse engine stacks, not remake them
   const double start_mb = resident_mb();
   int failures = 0;
