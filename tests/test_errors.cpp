@@ -94,3 +94,26 @@ TEST_CASE("a switch from a plain JS->wasm call is refused with not_suspendable",
   CHECK(other_ran);
 }
 #endif
+
+TEST_CASE("a stale handle to a fiber whose stack was reused stays safe", "[errors]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  spool::FiberOptions options;
+  options.name = "first";
+  auto stale = scheduler.spawn([] { this_fiber::yield(); }, options);
+  const spool::FiberId id = stale.id();
+  this_fiber::yield();
+  this_fiber::yield();
+  REQUIRE(stale.state() == spool::FiberState::finished);
+  // Its stack (and engine stack) now go to other fibers.
+  int ran = 0;
+  for (int i = 0; i < 100; ++i) scheduler.spawn([&] { ++ran; this_fiber::yield(); });
+  this_fiber::yield();
+  CHECK(stale.id() == id);
+  CHECK(std::string(stale.name()) == "first");
+  CHECK(stale.state() == spool::FiberState::finished);
+  stale.cancel();                          // no effect on a finished fiber
+  CHECK(stale.kill() == Status::ok);       // nothing to kill
+  CHECK(stale.join() == Status::ok);
+  while (ran < 100) this_fiber::yield();
+}
