@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every spool test: the Catch2 suite natively (g++; assembly context switch),
-# natively under AddressSanitizer + UndefinedBehaviorSanitizer, natively on the ucontext backend,
+# natively under AddressSanitizer + UndefinedBehaviorSanitizer and under ThreadSanitizer, natively
+# on the ucontext backend, natively without exceptions,
 # and as wasm under the pinned Node with JSPI, plus whole-program tests and the consumer check (a project outside the repo linking spool::spool runs with `node prog.js`).
 # One ctest run covers them all. Installs what it needs first (scripts/setup.sh).
 set -euo pipefail
@@ -13,6 +14,7 @@ mkdir -p "$build"
 native_configs=(
   "native|"
   "native-asan|-DSPOOL_SANITIZE=address,undefined -DSPOOL_BUILD_DEMOS=OFF"
+  "native-tsan|-DSPOOL_SANITIZE=thread -DSPOOL_BUILD_DEMOS=OFF -DSPOOL_BUILD_BENCHMARKS=OFF"
   "native-ucontext|-DSPOOL_CONTEXT_UCONTEXT=ON -DSPOOL_BUILD_DEMOS=OFF"
   "native-noexcept|-DCMAKE_CXX_FLAGS=-fno-exceptions -DSPOOL_BUILD_DEMOS=OFF"
 )
