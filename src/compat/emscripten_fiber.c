@@ -1,0 +1,139 @@
+// Emscripten's <emscripten/fiber.h> on spool's JSPI context layer: programs written for
+// emscripten_fiber_* (koishi, minicoro, marl, Taisei's web builds) link against spool::spool and
+// drop -sASYNCIFY. The asyncify stack arguments are accepted and ignored.
+//
+// spool's state for a fiber is a small record on the heap, found through the struct's
+// asyncify_data (stack_ptr holds the record, rewind_id a tag), and checked against the record's
+// own tag and back-pointer: a struct that was moved, copied, reused, or filled in by hand without
+// emscripten_fiber_init is recognised as such instead of being trusted by its address.
+#include <emscripten/fiber.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../context/context.h"
+
+#define SPOOL_FIBER_TAG 0x5f0f1be7
+
+typedef struct spool_em_fiber {
+  int tag;
+  emscripten_fiber_t* owner;  // the struct this record was made for
+  spool_context ctx;
+  em_arg_callback_func entry;
+  void* user_data;
+  spool_context* resumed_by;  // the context that last swapped to this one
+} spool_em_fiber;
+
+static spool_em_fiber* record_of(emscripten_fiber_t* fiber) {
+  spool_em_fiber* r = (spool_em_fiber*)fiber->asyncify_data.stack_ptr;
+  if (fiber->asyncify_data.rewind_id != SPOOL_FIBER_TAG || r == NULL || r->tag != SPOOL_FIBER_TAG ||
+      r->owner != fiber) {
+    return NULL;  // never initialised by us, filled in by hand, or moved: not ours to trust
+  }
+  return r;
+}
+
+static spool_em_fiber* attach_record(emscripten_fiber_t* fiber) {
+  spool_em_fiber* r = record_of(fiber);
+  if (r) {
+    // Re-initialising a fiber whose previous run was abandoned (recycling, as koishi does).
+    spool_context_release(&r->ctx);
+  } else {
+    r = (spool_em_fiber*)calloc(1, sizeof *r);
+    if (!r) {
+      fprintf(stderr, "spool: emscripten_fiber: out of memory for a fiber record\n");
+      abort();
+    }
+  }
+  memset(r, 0, sizeof *r);
+  r->tag = SPOOL_FIBER_TAG;
+  r->owner = fiber;
+  fiber->asyncify_data.stack_ptr = r;
+  fiber->asyncify_data.rewind_id = SPOOL_FIBER_TAG;
+  return r;
+}
+
+static spool_context* fiber_entry(void* arg) {
+  spool_em_fiber* r = (spool_em_fiber*)arg;
+  r->entry(r->user_data);
+  fprintf(stderr,
+          "spool: an emscripten_fiber entry function returned, which is undefined behaviour in "
+          "Emscripten's fiber API; end a fiber by swapping away from it for good. Resuming the "
+          "fiber that last swapped to it.\n");
+  return r->resumed_by;
+}
+
+// A made context from the documented fields: stack_limit is the low end, stack_base the high one.
+static void make_from_fields(emscripten_fiber_t* fiber, spool_em_fiber* r) {
+  uintptr_t lo = ((uintptr_t)fiber->stack_limit + 15) & ~(uintptr_t)15;
+  uintptr_t hi = (uintptr_t)fiber->stack_base & ~(uintptr_t)15;
+  r->entry = fiber->entry;
+  r->user_data = fiber->user_data;
+  spool_context_make(&r->ctx, (void*)lo, hi - lo, fiber_entry, r);
+}
+
+void emscripten_fiber_init(emscripten_fiber_t* fiber, em_arg_callback_func entry_func,
+                           void* entry_func_arg, void* c_stack, size_t c_stack_size,
+                           void* asyncify_stack, size_t asyncify_stack_size) {
+  (void)asyncify_stack;
+  (void)asyncify_stack_size;
+  fiber->stack_base = (char*)c_stack + c_stack_size;
+  fiber->stack_limit = c_stack;
+  fiber->stack_ptr = fiber->stack_base;
+  fiber->entry = entry_func;
+  fiber->user_data = entry_func_arg;
+  make_from_fields(fiber, attach_record(fiber));
+}
+
+// May run in a static constructor (a plain call): it only records that `fiber` stands for the
+// context running now; the first swap happens later, where switching is allowed.
+void emscripten_fiber_init_from_current_context(emscripten_fiber_t* fiber, void* asyncify_stack,
+                                                size_t asyncify_stack_size) {
+  (void)asyncify_stack;
+  (void)asyncify_stack_size;
+  fiber->entry = NULL;
+  fiber->user_data = NULL;
+  spool_em_fiber* r = attach_record(fiber);
+  r->ctx.state = SPOOL_CONTEXT_RUNNING;
+}
+
+void emscripten_fiber_swap(emscripten_fiber_t* old_fiber, emscripten_fiber_t* new_fiber) {
+  spool_em_fiber* from = record_of(old_fiber);
+  if (!from) {
+    // The caller's own struct, never initialised: it stands for whatever runs now.
+    from = attach_record(old_fiber);
+    from->ctx.state = SPOOL_CONTEXT_RUNNING;
+  }
+  spool_em_fiber* to = record_of(new_fiber);
+  if (!to) {
+    if (new_fiber->entry == NULL) {
+      fprintf(stderr,
+              "spool: emscripten_fiber_swap() to a fiber that was never initialised (no "
+              "emscripten_fiber_init, and no entry function filled in); nothing was switched.\n");
+      return;
+    }
+    to = attach_record(new_fiber);  // filled in by hand: make it from its documented fields
+    make_from_fields(new_fiber, to);
+  }
+  if (to->ctx.state == SPOOL_CONTEXT_DEAD) {
+    fprintf(stderr, "spool: emscripten_fiber_swap() to a fiber whose entry function already "
+                    "returned; initialise it again first. Nothing was switched.\n");
+    return;
+  }
+  to->resumed_by = &from->ctx;
+  int rc = spool_context_swap(&from->ctx, &to->ctx);
+  if (rc == SPOOL_CONTEXT_E_TARGET_RUNNING) {
+    fprintf(stderr, "spool: emscripten_fiber_swap() to the fiber that is running (or to itself); "
+                    "nothing was switched.\n");
+  } else if (rc == SPOOL_CONTEXT_E_NOT_SUSPENDABLE) {
+    fprintf(stderr, "spool: emscripten_fiber_swap() from a plain call of a wasm export (a JS "
+                    "callback), where JSPI cannot suspend; swap from main() or from a fiber.\n");
+  } else if (rc == SPOOL_CONTEXT_E_STACK_OVERFLOW) {
+    fprintf(stderr, "spool: emscripten_fiber_swap(): the fiber's C stack overflowed (its canary "
+                    "is broken). Give it a larger stack. Stopping.\n");
+    abort();
+  } else if (rc != SPOOL_CONTEXT_OK) {
+    fprintf(stderr, "spool: emscripten_fiber_swap() failed (code %d); nothing was switched.\n", rc);
+  }
+}

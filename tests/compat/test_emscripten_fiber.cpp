@@ -1,0 +1,178 @@
+// Code written for Emscripten's <emscripten/fiber.h>, unchanged, linked against spool (no
+// -sASYNCIFY): ping-pong, rings, random swap orders, deep swaps, recycling, hand-filled structs,
+// a static constructor, and the error cases.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include <emscripten/fiber.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "src/context/context.h"
+
+namespace {
+
+constexpr std::size_t kStack = 16 * 1024;
+char g_asyncify_stack[1024];  // accepted and ignored
+
+struct Fiber {
+  emscripten_fiber_t fiber;
+  void* stack = std::aligned_alloc(16, kStack);
+  ~Fiber() { std::free(stack); }
+  void init(em_arg_callback_func entry, void* arg) {
+    emscripten_fiber_init(&fiber, entry, arg, stack, kStack, g_asyncify_stack, sizeof g_asyncify_stack);
+  }
+};
+
+// Initialised from a static constructor, before main() runs (a plain call in spool's runtime).
+emscripten_fiber_t g_main;
+struct InitMain {
+  InitMain() { emscripten_fiber_init_from_current_context(&g_main, g_asyncify_stack, sizeof g_asyncify_stack); }
+} g_init_main;
+
+std::uint32_t slots_held() {
+  spool_context_stats s;
+  spool_context_get_stats(&s);
+  return s.js_slots_held;
+}
+
+}  // namespace
+
+TEST_CASE("ping-pong between main and a fiber", "[compat]") {
+  static Fiber f;
+  static int turns;
+  turns = 0;
+  f.init([](void*) {
+    for (;;) {
+      ++turns;
+      emscripten_fiber_swap(&f.fiber, &g_main);
+    }
+  }, nullptr);
+  for (int i = 1; i <= 1000; ++i) {
+    emscripten_fiber_swap(&g_main, &f.fiber);
+    REQUIRE(turns == i);
+  }
+}
+
+TEST_CASE("a ring of fibers swapping in turn, in a seeded random order too", "[compat]") {
+  constexpr int kFibers = 50;
+  static std::vector<Fiber>* fibers;
+  static std::vector<int> trace;
+  static std::vector<int> next_of;  // where each fiber swaps next (main when -1)
+  std::vector<Fiber> storage(kFibers);
+  fibers = &storage;
+  trace.clear();
+  next_of.assign(kFibers, -1);
+  for (int i = 0; i < kFibers; ++i) {
+    storage[i].init([](void* arg) {
+      const int self = static_cast<int>(reinterpret_cast<std::intptr_t>(arg));
+      for (;;) {
+        trace.push_back(self);
+        const int next = next_of[self];
+        emscripten_fiber_swap(&(*fibers)[self].fiber, next < 0 ? &g_main : &(*fibers)[next].fiber);
+      }
+    }, reinterpret_cast<void*>(static_cast<std::intptr_t>(i)));
+  }
+  // A ring: 0 -> 1 -> ... -> 49 -> main.
+  for (int i = 0; i + 1 < kFibers; ++i) next_of[i] = i + 1;
+  emscripten_fiber_swap(&g_main, &storage[0].fiber);
+  REQUIRE(trace.size() == kFibers);
+  for (int i = 0; i < kFibers; ++i) CHECK(trace[i] == i);
+  // Random orders against a model: a random permutation, each fiber handing to the next.
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<int> order(kFibers);
+    for (int i = 0; i < kFibers; ++i) order[i] = i;
+    std::shuffle(order.begin(), order.end(), rng);
+    for (int i = 0; i < kFibers; ++i) next_of[order[i]] = i + 1 < kFibers ? order[i + 1] : -1;
+    trace.clear();
+    emscripten_fiber_swap(&g_main, &storage[order[0]].fiber);
+    REQUIRE(trace == order);
+  }
+}
+
+TEST_CASE("a swap 64 calls deep keeps every frame's locals", "[compat]") {
+  static Fiber f;
+  static bool intact;
+  struct Deep {
+    static int down(int depth) {
+      volatile int local[4] = {depth, depth * 3, depth * 7, depth * 11};
+      int below = depth > 1 ? down(depth - 1) : (emscripten_fiber_swap(&f.fiber, &g_main), 0);
+      if (local[0] != depth || local[1] != depth * 3 || local[2] != depth * 7 || local[3] != depth * 11) intact = false;
+      return below + local[0];
+    }
+  };
+  intact = true;
+  f.init([](void*) {
+    for (;;) {
+      Deep::down(64);
+      emscripten_fiber_swap(&f.fiber, &g_main);
+    }
+  }, nullptr);
+  for (int i = 0; i < 50; ++i) {
+    volatile int mine = i;
+    emscripten_fiber_swap(&g_main, &f.fiber);  // into the bottom of the chain
+    emscripten_fiber_swap(&g_main, &f.fiber);  // back up through 64 frames
+    REQUIRE(mine == i);
+  }
+  CHECK(intact);
+}
+
+TEST_CASE("10,000 fibers created, recycled and reused without leaking engine stacks", "[compat]") {
+  constexpr int kPool = 100;
+  static std::vector<Fiber>* pool;
+  static long done;
+  std::vector<Fiber> storage(kPool);
+  pool = &storage;
+  done = 0;
+  const std::uint32_t before = slots_held();
+  for (int n = 0; n < 10000; ++n) {
+    Fiber& f = storage[n % kPool];
+    // Re-initialising a fiber left suspended mid-body (as koishi recycles coroutines).
+    f.init([](void* arg) {
+      ++done;
+      emscripten_fiber_swap(&static_cast<Fiber*>(arg)->fiber, &g_main);
+      for (;;) emscripten_fiber_swap(&static_cast<Fiber*>(arg)->fiber, &g_main);
+    }, &f);
+    emscripten_fiber_swap(&g_main, &f.fiber);
+  }
+  CHECK(done == 10000);
+  // Only the last kPool are still suspended; the recycled ones let go of their engine stacks.
+  CHECK(slots_held() - before <= kPool);
+}
+
+TEST_CASE("a fiber struct filled in by hand, without emscripten_fiber_init", "[compat]") {
+  static Fiber f;
+  static int ran;
+  ran = 0;
+  std::memset(&f.fiber, 0, sizeof f.fiber);
+  f.fiber.stack_limit = f.stack;
+  f.fiber.stack_base = static_cast<char*>(f.stack) + kStack;
+  f.fiber.stack_ptr = f.fiber.stack_base;
+  f.fiber.entry = [](void* arg) {
+    ran = static_cast<int>(reinterpret_cast<std::intptr_t>(arg));
+    for (;;) emscripten_fiber_swap(&f.fiber, &g_main);
+  };
+  f.fiber.user_data = reinterpret_cast<void*>(42);
+  emscripten_fiber_swap(&g_main, &f.fiber);
+  CHECK(ran == 42);
+}
+
+TEST_CASE("errors: a never-initialised fiber, swapping to yourself, an entry that returns", "[compat][errors]") {
+  emscripten_fiber_t never;
+  std::memset(&never, 0, sizeof never);
+  emscripten_fiber_swap(&g_main, &never);  // reported, nothing switched: we are still here
+  emscripten_fiber_swap(&g_main, &g_main);  // reported, nothing switched
+  static Fiber f;
+  static int ran;
+  ran = 0;
+  f.init([](void*) { ++ran; }, nullptr);  // returns: reported, and main (its swapper) resumes
+  emscripten_fiber_swap(&g_main, &f.fiber);
+  CHECK(ran == 1);
+  emscripten_fiber_swap(&g_main, &f.fiber);  // finished: reported, nothing switched
+  CHECK(ran == 1);
+}
