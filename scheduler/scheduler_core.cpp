@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "../src/coroutine_chain.h"
+
 #if defined(__EMSCRIPTEN__)
 #include "../src/context/context_jspi.h"
 #else
@@ -711,7 +713,10 @@ FiberRecord* SchedulerCore::next_to_run(FiberRecord* self) {
 
 void SchedulerCore::switch_to(FiberRecord* self, FiberRecord* next) {
   ++switches_;
+  // A coroutine mid-body on this fiber stays this fiber's: `next` starts or resumes outside it.
+  void* running_coroutine = exchange_running_coroutine(nullptr);
   int rc = spool_context_swap(&self->ctx, &next->ctx);
+  exchange_running_coroutine(running_coroutine);
   if (rc == SPOOL_CONTEXT_E_STACK_OVERFLOW) {
     report(Status::stack_overflow,
            "stack overflow in fiber '%s': it wrote past the end of its %zu-byte C stack (the "

@@ -8,6 +8,7 @@
 
 #include "../scheduler/scheduler_core.h"
 #include "context/context.h"
+#include "coroutine_chain.h"
 #include "stack/stack_pool.h"
 
 namespace spool {
@@ -39,9 +40,18 @@ struct Coroutine::Impl {
 };
 
 namespace {
+// The coroutine running on the current fiber (see coroutine_chain.h).
 thread_local Coroutine::Impl* tls_running = nullptr;
 spool_context* coroutine_entry(void* arg);
 }  // namespace
+
+namespace detail {
+void* exchange_running_coroutine(void* coroutine) noexcept {
+  void* previous = tls_running;
+  tls_running = static_cast<Coroutine::Impl*>(coroutine);
+  return previous;
+}
+}  // namespace detail
 
 const char* to_string(CoroutineState state) noexcept {
   switch (state) {

@@ -154,3 +154,38 @@ TEST_CASE("a coroutine body can use the scheduler", "[coroutine][scheduler]") {
   }
   CHECK(trace == "c1 g c2 f ");
 }
+
+// Found by the model test (seed 75): the running coroutine was tracked per thread, so a fiber
+// switch inside one coroutine's body made another fiber's coroutine look like the wrong one.
+TEST_CASE("coroutines blocked on the scheduler in two fibers each keep their own chain",
+          "[coroutine][scheduler]") {
+  spool_test::LeakCheck leaks;
+  std::string trace;
+  {
+    spool::Scheduler scheduler;
+    scheduler.spawn([&] {
+      Coroutine first([&](Coroutine&, void*) -> void* {
+        spool::this_fiber::yield();  // the second fiber runs (and resumes its own coroutine)
+        trace += "first-done ";
+        return nullptr;
+      });
+      first.resume();
+    });
+    scheduler.spawn([&] {
+      Coroutine second([&](Coroutine& self, void*) -> void* {
+        spool::this_fiber::yield();  // the first coroutine finishes meanwhile
+        spool::this_fiber::yield();
+        self.yield(as_ptr(7));  // must stop here: this coroutine is the one running
+        trace += "second-resumed ";
+        return as_ptr(8);
+      });
+      const auto yielded = second.resume();
+      CHECK(yielded.status == Status::ok);
+      CHECK(as_int(yielded.value) == 7);
+      CHECK(second.state() == CoroutineState::suspended);
+      CHECK(as_int(second.resume().value) == 8);
+      CHECK(second.state() == CoroutineState::dead);
+    });
+  }
+  CHECK(trace == "first-done second-resumed ");
+}
