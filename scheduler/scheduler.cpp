@@ -11,7 +11,9 @@ using detail::SchedulerCore;
 
 Scheduler::Scheduler() : Scheduler(Config{}) {}
 Scheduler::Scheduler(const Config& config) : core_(std::make_unique<SchedulerCore>(this, config)) {}
-Scheduler::~Scheduler() = default;
+// Not `= default`: the fibers that run to their end here may call this Scheduler, so core_ must
+// still be set while they do (libc++'s unique_ptr clears itself before deleting).
+Scheduler::~Scheduler() { core_->shut_down(); }
 
 Scheduler* Scheduler::current() noexcept {
   SchedulerCore* core = SchedulerCore::current();

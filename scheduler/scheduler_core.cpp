@@ -186,8 +186,11 @@ SchedulerCore::SchedulerCore(Scheduler* owner, const Scheduler::Config& config)
   running_ = &main_;
 }
 
-SchedulerCore::~SchedulerCore() {
-  if (!usable_) return;
+SchedulerCore::~SchedulerCore() { shut_down(); }
+
+void SchedulerCore::shut_down() {
+  if (!usable_ || shut_down_) return;
+  shut_down_ = true;
   drain();
   reclaim_zombies();
   abandon_blocked();

@@ -23,6 +23,7 @@ void report(Status status, const char* format, ...) __attribute__((format(printf
 class SchedulerCore {
  public:
   SchedulerCore(Scheduler* owner, const Scheduler::Config& config);
+  // Calls shut_down() if the Scheduler did not.
   ~SchedulerCore();
   SchedulerCore(const SchedulerCore&) = delete;
   SchedulerCore& operator=(const SchedulerCore&) = delete;
@@ -72,7 +73,12 @@ class SchedulerCore {
   const Scheduler::Config& config() const noexcept { return config_; }
   Scheduler::Stats stats() const;
 
-  // Waits until no fiber is live or queued (the Scheduler's destructor).
+  // The Scheduler's destructor: runs every fiber to its end (drain()), then frees what is left
+  // and unbinds the thread. Called while the Scheduler and this core are still whole, since the
+  // fibers it runs may call the Scheduler (spawn, post, stats). Idempotent.
+  void shut_down();
+
+  // Waits until no fiber is live or queued.
   void drain();
 
   // JSPI: the engine stack of the running fiber failed (a trap). Called from a plain call.
@@ -115,6 +121,7 @@ class SchedulerCore {
   Scheduler::Config config_;
   Scheduler* owner_;
   bool usable_ = true;
+  bool shut_down_ = false;
   std::thread::id owner_thread_;
   std::unique_ptr<TimeSource> own_clock_;
   TimeSource* clock_ = nullptr;

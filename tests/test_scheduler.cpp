@@ -95,6 +95,21 @@ TEST_CASE("the main context can join, and yield to, fibers", "[scheduler]") {
   CHECK(std::string(this_fiber::name()) == "main");
 }
 
+// Found by the model test in wasm: with libc++, a defaulted ~Scheduler cleared its core before the
+// fibers it drains ran, so a fiber calling the Scheduler there read through a null pointer.
+TEST_CASE("fibers that run in the Scheduler's destructor can still use it", "[scheduler]") {
+  spool_test::LeakCheck leaks;
+  std::vector<std::size_t> live_seen;
+  {
+    Scheduler scheduler;
+    scheduler.spawn([&] {
+      live_seen.push_back(scheduler.stats().live_fibers);
+      scheduler.spawn([&] { live_seen.push_back(scheduler.stats().live_fibers); }).detach();
+    }).detach();
+  }  // both fibers run here
+  CHECK(live_seen == std::vector<std::size_t>{1, 1});
+}
+
 TEST_CASE("sleepers wake in deadline order on a manual clock, ties in sleep order", "[scheduler][time]") {
   spool_test::LeakCheck leaks;
   spool::ManualClock clock;
