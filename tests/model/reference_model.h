@@ -1,0 +1,72 @@
+// The reference model: what must happen when a program runs, from spool's documented semantics
+// alone, with no fibers of its own. It steps the actors one operation at a time:
+// - one FIFO ready queue (round-robin); the main context is a fiber in it like any other;
+// - spawn never switches; past the live-fiber cap spawns wait in order and start as fibers end;
+// - yield lets every other ready fiber run once (it returns at once if none is ready);
+// - sleepers wake in deadline order, then in the order they went to sleep; a ManualClock moves
+//   only when nothing is ready, straight to the earliest deadline; sleep_for(0) is a yield;
+// - join blocks until the target has finished; a second join, or one on an empty handle, is
+//   refused (invalid_handle); detach lets the fiber run on; a finishing fiber wakes its joiner;
+// - posted work becomes a fiber the next time the scheduler looks at its inbox (each yield,
+//   each pick of the next fiber, and the destructor);
+// - a coroutine runs on the resumer's fiber until it yields or returns; a switch inside it
+//   suspends that fiber, coroutine and all; resuming a finished one is refused (finished);
+// - cancel marks the fiber; a blocking call it is in returns cancelled at once, and so does every
+//   later one that would block (yield and sleep included), except a join of a finished fiber and
+//   an event wait that finds the event set; a join that returns cancelled leaves the handle
+//   joinable; cancelling a finished fiber or an empty handle does nothing;
+// - events: auto-reset signals wake the longest waiter or let the next wait through; manual-reset
+//   ones stay set and wake every waiter; a wait ends with timeout at its deadline;
+// - the channel: FIFO values; a woken sender or receiver checks again and may wait again at the
+//   back of the queue; close wakes every waiter with closed, and receivers get what is buffered;
+// - the Scheduler's destructor waits until every fiber has finished.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "program.h"
+
+namespace spool_model {
+
+// How often the interesting situations came up, to show that the generator reaches them.
+struct Coverage {
+  std::uint64_t programs = 0;
+  std::uint64_t ops = 0;
+  std::uint64_t switches = 0;
+  std::uint64_t blocked_joins = 0;      // the target had not finished
+  std::uint64_t finished_joins = 0;     // it had
+  std::uint64_t refused_joins = 0;      // empty or already joined handle
+  std::uint64_t tied_wakeups = 0;       // a sleeper woke at the same deadline as the one before
+  std::uint64_t queued_spawns = 0;      // past the live-fiber cap
+  std::uint64_t posted_fibers = 0;
+  std::uint64_t resumes = 0;
+  std::uint64_t nested_resumes = 0;     // a coroutine resuming a coroutine
+  std::uint64_t switches_in_coroutines = 0;
+  std::uint64_t finished_resumes = 0;   // resume of a finished coroutine
+  std::uint64_t abandoned_coroutines = 0;
+  std::uint64_t cancelled_waits = 0;    // a blocked fiber woken by cancel
+  std::uint64_t cancelled_calls = 0;    // a call that returned cancelled without blocking
+  std::uint64_t event_wakeups = 0;      // a waiter woken by a signal
+  std::uint64_t event_timeouts = 0;
+  std::uint64_t blocked_sends = 0;      // the channel was full
+  std::uint64_t blocked_receives = 0;   // it was empty
+  std::uint64_t rewaits = 0;            // woken, found the channel taken, waited again
+  std::uint64_t closed_results = 0;     // send or receive returned closed
+
+  void add(const Coverage& other);
+  std::string summary() const;
+};
+
+struct Prediction {
+  // The program can deadlock (all live fibers joining spawns queued behind the cap). The checker
+  // skips such programs: deadlock reports have tests of their own.
+  bool deadlock = false;
+  std::vector<std::string> trace;
+  Coverage coverage;
+};
+
+Prediction predict(const Program& program);
+
+}  // namespace spool_model
