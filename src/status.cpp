@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "../scheduler/scheduler_core.h"
+#include "report_c.h"
 #include "spool/status.h"
 
 namespace spool {
@@ -60,3 +61,14 @@ void report_no_scheduler(const char* what) {
 
 }  // namespace detail
 }  // namespace spool
+
+static_assert(SPOOL_STATUS_NOT_SUSPENDABLE == static_cast<int>(spool::Status::not_suspendable));
+static_assert(SPOOL_STATUS_INVALID_HANDLE == static_cast<int>(spool::Status::invalid_handle));
+static_assert(SPOOL_STATUS_FINISHED == static_cast<int>(spool::Status::finished));
+static_assert(SPOOL_STATUS_ALREADY_RUNNING == static_cast<int>(spool::Status::already_running));
+static_assert(SPOOL_STATUS_STACK_OVERFLOW == static_cast<int>(spool::Status::stack_overflow));
+static_assert(SPOOL_STATUS_FAILED == static_cast<int>(spool::Status::failed));
+
+extern "C" void spool_report_status(enum spool_status_c status, const char* message) {
+  spool::detail::report(static_cast<spool::Status>(status), "%s", message);
+}

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "../context/context.h"
+#include "../context/context_jspi.h"
+#include "../report_c.h"
 
 #define SPOOL_FIBER_TAG 0x5f0f1be7
 
@@ -37,12 +39,13 @@ static spool_em_fiber* record_of(emscripten_fiber_t* fiber) {
 static spool_em_fiber* attach_record(emscripten_fiber_t* fiber) {
   spool_em_fiber* r = record_of(fiber);
   if (r) {
-    // Re-initialising a fiber whose previous run was abandoned (recycling, as koishi does).
-    spool_context_release(&r->ctx);
+    // Re-initialising a fiber whose previous run was abandoned (recycling, as koishi does): its
+    // engine stack goes back to the pool once its frames have unwound.
+    spool_context_recycle(&r->ctx);
   } else {
     r = (spool_em_fiber*)calloc(1, sizeof *r);
     if (!r) {
-      fprintf(stderr, "spool: emscripten_fiber: out of memory for a fiber record\n");
+      spool_report_status(SPOOL_STATUS_FAILED, "emscripten_fiber: out of memory for a fiber record");
       abort();
     }
   }
@@ -57,10 +60,10 @@ static spool_em_fiber* attach_record(emscripten_fiber_t* fiber) {
 static spool_context* fiber_entry(void* arg) {
   spool_em_fiber* r = (spool_em_fiber*)arg;
   r->entry(r->user_data);
-  fprintf(stderr,
-          "spool: an emscripten_fiber entry function returned, which is undefined behaviour in "
-          "Emscripten's fiber API; end a fiber by swapping away from it for good. Resuming the "
-          "fiber that last swapped to it.\n");
+  spool_report_status(SPOOL_STATUS_FINISHED,
+                      "an emscripten_fiber entry function returned, which is undefined behaviour in "
+                      "Emscripten's fiber API; end a fiber by swapping away from it for good. "
+                      "Resuming the fiber that last swapped to it.");
   return r->resumed_by;
 }
 
@@ -108,32 +111,39 @@ void emscripten_fiber_swap(emscripten_fiber_t* old_fiber, emscripten_fiber_t* ne
   spool_em_fiber* to = record_of(new_fiber);
   if (!to) {
     if (new_fiber->entry == NULL) {
-      fprintf(stderr,
-              "spool: emscripten_fiber_swap() to a fiber that was never initialised (no "
-              "emscripten_fiber_init, and no entry function filled in); nothing was switched.\n");
+      spool_report_status(SPOOL_STATUS_INVALID_HANDLE,
+                          "emscripten_fiber_swap() to a fiber that was never initialised (no "
+                          "emscripten_fiber_init, and no entry function filled in); nothing was "
+                          "switched.");
       return;
     }
     to = attach_record(new_fiber);  // filled in by hand: make it from its documented fields
     make_from_fields(new_fiber, to);
   }
   if (to->ctx.state == SPOOL_CONTEXT_DEAD) {
-    fprintf(stderr, "spool: emscripten_fiber_swap() to a fiber whose entry function already "
-                    "returned; initialise it again first. Nothing was switched.\n");
+    spool_report_status(SPOOL_STATUS_FINISHED,
+                        "emscripten_fiber_swap() to a fiber whose entry function already returned; "
+                        "initialise it again first. Nothing was switched.");
     return;
   }
   to->resumed_by = &from->ctx;
   int rc = spool_context_swap(&from->ctx, &to->ctx);
   if (rc == SPOOL_CONTEXT_E_TARGET_RUNNING) {
-    fprintf(stderr, "spool: emscripten_fiber_swap() to the fiber that is running (or to itself); "
-                    "nothing was switched.\n");
+    spool_report_status(SPOOL_STATUS_ALREADY_RUNNING,
+                        "emscripten_fiber_swap() to the fiber that is running (or to itself); "
+                        "nothing was switched.");
   } else if (rc == SPOOL_CONTEXT_E_NOT_SUSPENDABLE) {
-    fprintf(stderr, "spool: emscripten_fiber_swap() from a plain call of a wasm export (a JS "
-                    "callback), where JSPI cannot suspend; swap from main() or from a fiber.\n");
+    spool_report_status(SPOOL_STATUS_NOT_SUSPENDABLE,
+                        "emscripten_fiber_swap() from a plain call of a wasm export (a JS "
+                        "callback), where JSPI cannot suspend; swap from main() or from a fiber.");
   } else if (rc == SPOOL_CONTEXT_E_STACK_OVERFLOW) {
-    fprintf(stderr, "spool: emscripten_fiber_swap(): the fiber's C stack overflowed (its canary "
-                    "is broken). Give it a larger stack. Stopping.\n");
+    spool_report_status(SPOOL_STATUS_STACK_OVERFLOW,
+                        "emscripten_fiber_swap(): the fiber's C stack overflowed (its canary is "
+                        "broken). Give it a larger stack. Stopping.");
     abort();
   } else if (rc != SPOOL_CONTEXT_OK) {
-    fprintf(stderr, "spool: emscripten_fiber_swap() failed (code %d); nothing was switched.\n", rc);
+    char message[96];
+    snprintf(message, sizeof message, "emscripten_fiber_swap() failed (code %d); nothing was switched.", rc);
+    spool_report_status(SPOOL_STATUS_FAILED, message);
   }
 }

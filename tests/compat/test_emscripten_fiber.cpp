@@ -10,9 +10,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "spool/status.h"
 #include "src/context/context.h"
+#include "tests/support.h"
 
 namespace {
 
@@ -130,6 +133,8 @@ TEST_CASE("10,000 fibers created, recycled and reused without leaking engine sta
   pool = &storage;
   done = 0;
   const std::uint32_t before = slots_held();
+  spool_context_stats stacks_before;
+  spool_context_get_stats(&stacks_before);
   for (int n = 0; n < 10000; ++n) {
     Fiber& f = storage[n % kPool];
     // Re-initialising a fiber left suspended mid-body (as koishi recycles coroutines).
@@ -143,6 +148,40 @@ TEST_CASE("10,000 fibers created, recycled and reused without leaking engine sta
   CHECK(done == 10000);
   // Only the last kPool are still suspended; the recycled ones let go of their engine stacks.
   CHECK(slots_held() - before <= kPool);
+  // ...which went back to the pool (their frames unwound) for the next fibers: after the first
+  // round of the pool, fibers start on engine stacks that recycled ones gave back.
+  spool_context_stats stacks_after;
+  spool_context_get_stats(&stacks_after);
+  CHECK(stacks_after.carriers_created - stacks_before.carriers_created <= 2 * kPool);
+  CHECK(stacks_after.carriers_reused - stacks_before.carriers_reused >= 10000 - 2 * kPool);
+}
+
+TEST_CASE("a recycled fiber's frames unwind: destructors run, and its stack is reused", "[compat]") {
+  struct CountsDestruction {
+    int* count;
+    ~CountsDestruction() { ++*count; }
+  };
+  static Fiber f;
+  static int destroyed;
+  static int runs;
+  destroyed = 0;
+  runs = 0;
+  for (int n = 0; n < 3; ++n) {
+    f.init([](void*) {
+      CountsDestruction guard{&destroyed};
+      ++runs;
+      for (;;) emscripten_fiber_swap(&f.fiber, &g_main);  // abandoned here, never returns
+    }, nullptr);
+    emscripten_fiber_swap(&g_main, &f.fiber);
+    CHECK(runs == n + 1);
+    // The previous run unwound when the fiber switched (a microtask after the re-init).
+    CHECK(destroyed == n);
+  }
+  f.init([](void*) {}, nullptr);  // unwinds the third run; this entry returns (reported)
+  spool_test::ErrorCapture errors;
+  emscripten_fiber_swap(&g_main, &f.fiber);
+  CHECK(destroyed == 3);
+  CHECK(errors.count(spool::Status::finished) == 1);
 }
 
 TEST_CASE("a fiber struct filled in by hand, without emscripten_fiber_init", "[compat]") {
@@ -162,10 +201,12 @@ TEST_CASE("a fiber struct filled in by hand, without emscripten_fiber_init", "[c
   CHECK(ran == 42);
 }
 
-TEST_CASE("errors: a never-initialised fiber, swapping to yourself, an entry that returns", "[compat][errors]") {
+TEST_CASE("errors: a never-initialised fiber, swapping to yourself, an entry that returns",
+          "[compat][errors]") {
+  spool_test::ErrorCapture errors;  // spool's error handler sees the compat layer's reports
   emscripten_fiber_t never;
   std::memset(&never, 0, sizeof never);
-  emscripten_fiber_swap(&g_main, &never);  // reported, nothing switched: we are still here
+  emscripten_fiber_swap(&g_main, &never);   // reported, nothing switched: we are still here
   emscripten_fiber_swap(&g_main, &g_main);  // reported, nothing switched
   static Fiber f;
   static int ran;
@@ -175,4 +216,14 @@ TEST_CASE("errors: a never-initialised fiber, swapping to yourself, an entry tha
   CHECK(ran == 1);
   emscripten_fiber_swap(&g_main, &f.fiber);  // finished: reported, nothing switched
   CHECK(ran == 1);
+  const auto& reports = errors.all();
+  REQUIRE(reports.size() == 4);
+  CHECK(reports[0].status == spool::Status::invalid_handle);
+  CHECK(reports[0].message.find("never initialised") != std::string::npos);
+  CHECK(reports[1].status == spool::Status::already_running);
+  CHECK(reports[1].message.find("to itself") != std::string::npos);
+  CHECK(reports[2].status == spool::Status::finished);
+  CHECK(reports[2].message.find("entry function returned") != std::string::npos);
+  CHECK(reports[3].status == spool::Status::finished);
+  CHECK(reports[3].message.find("initialise it again") != std::string::npos);
 }
