@@ -10,6 +10,7 @@ mergeInto(LibraryManager.library, {
   spool_js_get_stats: function(out, size) { SPOOL.writeStats(out, size); },
   spool_js_set_max_parked: function(count) { SPOOL.setMaxParked(count >>> 0); },
   spool_js_release: function(ctx) { SPOOL.release(ctx); },
+  spool_js_recycle: function(ctx, value) { SPOOL.recycle(ctx, value); },
   spool_js_set_stack_check_limits: function(base, limit) { SPOOL.setStackCheckLimits(base, limit); },
   spool_js_await_begin: function(expression, token) { SPOOL.awaitBegin(UTF8ToString(expression), token); },
 });

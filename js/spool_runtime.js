@@ -34,6 +34,7 @@ var SPOOL = (function() {
     carriersCreated: 0,
     carriersReused: 0,
     carriersReleased: 0,
+    carriersRecycled: 0,
     entries: [],            // kinds of the JS->wasm calls in progress, innermost last
     parkedCtx: 0,           // the context parked on the event loop (the idle scheduler), if any
     parkTimer: null,
@@ -208,8 +209,13 @@ var SPOOL = (function() {
   S.release = function(ctx) {
     var slot = HEAP32[(ctx + CTX_JS_SLOT) >> 2];
     if (slot === 0 || ctx === S.parkedCtx) return;
-    var released = new WebAssembly.RuntimeError('spool: context released');
-    released.spoolReleased = true;
+    // One error for every release: making an Error captures a stack trace, which costs more than
+    // the release itself.
+    var released = S.releasedError;
+    if (!released) {
+      released = S.releasedError = new WebAssembly.RuntimeError('spool: context released');
+      released.spoolReleased = true;
+    }
     var resolve = S.resumers[slot];
     HEAP32[(ctx + CTX_JS_SLOT) >> 2] = 0;
     S.resumers[slot] = null;
@@ -218,6 +224,15 @@ var SPOOL = (function() {
     S.carriersLive--;
     S.carriersReleased++;
     resolve(Promise.reject(released));
+  };
+
+  // A suspended context recycled by spool_context_recycle: resume it with `value`, on which its
+  // swap unwinds its frames (an exception that spool's carrier loop catches) and its engine stack
+  // parks in the pool again, instead of being freed and made anew.
+  S.recycle = function(ctx, value) {
+    if (HEAP32[(ctx + CTX_JS_SLOT) >> 2] === 0 || ctx === S.parkedCtx) return;
+    S.carriersRecycled++;
+    S.resume(ctx, value);
   };
 
   // Limits of -sSTACK_OVERFLOW_CHECK=2 builds, whose checks follow limits of their own.

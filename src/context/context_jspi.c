@@ -30,6 +30,7 @@ extern void spool_js_wake(spool_context* ctx);
 extern void spool_js_get_stats(spool_context_stats* out, int size_of_stats);
 extern void spool_js_set_max_parked(uint32_t count);
 extern void spool_js_release(spool_context* ctx);
+extern void spool_js_recycle(spool_context* ctx, int value);
 extern void spool_js_set_stack_check_limits(uintptr_t base, uintptr_t limit);
 
 // stackSave/stackRestore are Emscripten's own (compiler-rt) helpers for __stack_pointer.
@@ -128,7 +129,43 @@ static void restore_current(spool_context* self) {
   self->state = SPOOL_CONTEXT_RUNNING;
 }
 
+// What a recycled context's suspended swap returns (spool_context_recycle): unwind, do not resume.
+#define SPOOL_JSPI_RESUME_TO_UNWIND (-1000)
+
+// The C stack that recycled contexts unwind on: their own may already belong to a new context.
+static char g_unwind_stack[16384] __attribute__((aligned(16)));
+// Set while a recycled context unwinds; still set at the next switch means a catch swallowed it.
+static int g_unwinding;
+
+static void check_not_unwinding(void) {
+  if (g_unwinding) {
+    fprintf(stderr,
+            "spool: fatal: the unwind of a recycled context was caught and not rethrown (a "
+            "catch (...) in a fiber that was abandoned and re-initialised); rethrow exceptions "
+            "you do not know.\n");
+    abort();
+  }
+}
+
+__attribute__((noreturn)) static void unwind_recycled(void) {
+  g_unwinding = 1;
+  uintptr_t base = (uintptr_t)g_unwind_stack + sizeof g_unwind_stack;
+  enter_stack(base, (uintptr_t)g_unwind_stack, 0);
+  stackRestore(base);
+  spool_jspi_throw_unwind();
+}
+
+void spool_context_recycle(spool_context* ctx) {
+  if (ctx->js_slot == 0) return;  // not suspended: nothing held
+  if (!spool_jspi_can_unwind()) {
+    spool_js_release(ctx);
+    return;
+  }
+  spool_js_recycle(ctx, SPOOL_JSPI_RESUME_TO_UNWIND);
+}
+
 int spool_context_swap(spool_context* from, spool_context* to) {
+  check_not_unwinding();
   if (to == NULL || to->state == SPOOL_CONTEXT_EMPTY || to->state == SPOOL_CONTEXT_DEAD)
     return SPOOL_CONTEXT_E_TARGET_DEAD;
   if (to == from || to->state == SPOOL_CONTEXT_RUNNING) return SPOOL_CONTEXT_E_TARGET_RUNNING;
@@ -140,6 +177,8 @@ int spool_context_swap(spool_context* from, spool_context* to) {
     return rc;
   }
   rc = spool_js_swap(from, to);
+  // Recycled while suspended: `from` may already be another context's record; touch nothing.
+  if (rc == SPOOL_JSPI_RESUME_TO_UNWIND) unwind_recycled();
   if (rc < 0) {  // the runtime refused before suspending: nothing happened
     from->state = old_state;
     return rc;
@@ -149,6 +188,7 @@ int spool_context_swap(spool_context* from, spool_context* to) {
 }
 
 int spool_context_park(spool_context* self, double timeout_ms) {
+  check_not_unwinding();
   if (g_in_plain_call) return SPOOL_CONTEXT_E_NOT_SUSPENDABLE;
   int32_t old_state = self->state;
   int rc = save_current(self);
@@ -200,9 +240,15 @@ EMSCRIPTEN_KEEPALIVE void spool_carrier_main(uintptr_t carrier_stack_lo) {
       ctx->state = SPOOL_CONTEXT_RUNNING;
       enter_stack(ctx->stack_base, ctx->stack_limit, 1);
       stackRestore(ctx->stack_base);
-      spool_context* next = ctx->entry(ctx->entry_arg);
+      spool_context* next = spool_jspi_run_entry(ctx);
       enter_stack(carrier_base, carrier_stack_lo, 0);
       stackRestore(carrier_sp);
+      if (next == SPOOL_JSPI_UNWOUND) {
+        // A recycled context unwound (its record may hold a new context now): park for the next.
+        g_unwinding = 0;
+        resume_first = NULL;
+        break;
+      }
       ctx->state = SPOOL_CONTEXT_DEAD;
       if (next == NULL) {
         fprintf(stderr, "spool: fatal: a context entry returned NULL, so there is nothing to resume\n");

@@ -28,6 +28,24 @@ void spool_context_wake(spool_context* ctx);
 // or SUSPENDED) run next, in a microtask.
 void spool_context_dispatch_from_plain_call(spool_context* ctx);
 
+// Frees a context abandoned while SUSPENDED (never to be resumed) and gives its engine stack back
+// to the pool for the next context, instead of freeing it as spool_context_release() does. The
+// context's frames are unwound with an exception that only spool catches, in a microtask (when
+// the running code next suspends), on a C stack of spool's own: C++ destructors in those frames
+// run then, and a `catch (...)` in them that does not rethrow is a fatal error. Builds without
+// wasm exceptions fall back to spool_context_release(). Used where code recycles abandoned
+// contexts as a matter of course (emscripten_fiber_init on a struct in use, as koishi does).
+// The context record may be reused (spool_context_make) right after this call.
+void spool_context_recycle(spool_context* ctx);
+
+// The parts of recycling written in C++ (context_jspi_unwind.cpp): whether this build can throw,
+// throwing the unwind, and running a context's entry under the catch that stops it.
+int spool_jspi_can_unwind(void);
+__attribute__((noreturn)) void spool_jspi_throw_unwind(void);
+// Returns the entry's result, or SPOOL_JSPI_UNWOUND if the context was recycled.
+spool_context* spool_jspi_run_entry(spool_context* ctx);
+#define SPOOL_JSPI_UNWOUND ((spool_context*)1)
+
 #ifdef __cplusplus
 }
 #endif

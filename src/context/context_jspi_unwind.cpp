@@ -1,0 +1,45 @@
+// Recycling a suspended JSPI context (spool_context_recycle in context_jspi.h) unwinds its frames
+// with a C++ exception that only the carrier's loop catches: the one part of the JSPI backend
+// that needs C++. Without exceptions, recycling falls back to releasing the engine stack.
+#include <cstdio>
+#include <cstdlib>
+
+#include "context_jspi.h"
+
+namespace {
+// Not derived from std::exception: a `catch (const std::exception&)` in user code lets it pass.
+struct RecycledContextUnwind {};
+}  // namespace
+
+extern "C" {
+
+int spool_jspi_can_unwind(void) {
+#if defined(__cpp_exceptions)
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+void spool_jspi_throw_unwind(void) {
+#if defined(__cpp_exceptions)
+  throw RecycledContextUnwind{};
+#else
+  std::fprintf(stderr, "spool: internal error: unwinding a recycled context without exceptions\n");
+  std::abort();
+#endif
+}
+
+spool_context* spool_jspi_run_entry(spool_context* ctx) {
+#if defined(__cpp_exceptions)
+  try {
+    return ctx->entry(ctx->entry_arg);
+  } catch (const RecycledContextUnwind&) {
+    return SPOOL_JSPI_UNWOUND;
+  }
+#else
+  return ctx->entry(ctx->entry_arg);
+#endif
+}
+
+}  // extern "C"
