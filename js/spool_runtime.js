@@ -309,7 +309,9 @@ var SPOOL = (function() {
       name = UTF8ToString(S.raw['spool_jspi_running_fiber_name']());
     } catch (ignored) {
     }
-    err('spool: fiber \'' + name + '\' stopped with an error: ' + (e && e.stack ? e.stack : e));
+    // No scheduler fiber: a context of the emscripten_fiber layer or a Coroutine ran there.
+    var what = name ? 'fiber \'' + name + '\'' : 'a context outside the scheduler (an emscripten_fiber or a Coroutine)';
+    err('spool: ' + what + ' stopped with an error: ' + (e && e.stack ? e.stack : e));
     if (ENVIRONMENT_IS_NODE) process.exitCode = 1;
   };
 
