@@ -16,7 +16,8 @@ spool_configure_native "$spool_root/build/bench-native" -DCMAKE_BUILD_TYPE=Relea
 cmake --build "$spool_root/build/bench-native" -j"$spool_jobs" --target spool_bench spool_taisei >"$out/build.log" 2>&1 ||
   { cat "$out/build.log"; exit 1; }
 spool_configure_wasm "$spool_root/build/bench-wasm" -DSPOOL_BUILD_TESTS=OFF -DSPOOL_BUILD_DEMOS=OFF
-cmake --build "$spool_root/build/bench-wasm" -j"$spool_jobs" --target spool_bench spool_taisei asyncify_bench raw_jspi_bench \
+cmake --build "$spool_root/build/bench-wasm" -j"$spool_jobs" \
+  --target spool_bench spool_taisei asyncify_bench raw_jspi_bench asyncify_taisei raw_jspi_taisei \
   >>"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 
 programs=(
@@ -25,11 +26,14 @@ programs=(
   "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/asyncify_bench.js"
   "$spool_root/build/bench-native/bench/spool_bench"
 )
-# The Taisei-like stage, K = 1 and 4 (the program's own arguments; quick mode: fewer frames).
+# The Taisei-like stage, K = 1 and 4 (the program's own arguments; quick mode: fewer frames), on
+# spool (wasm and native) and on the same two baselines.
 frames=3600
 [ "$mode" = quick ] && frames=600
 for k in 1 4; do
   programs+=("$spool_node --expose-gc $spool_root/build/bench-wasm/bench/spool_taisei.js $frames $k 1"
+             "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/raw_jspi_taisei.js $frames $k 1"
+             "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/asyncify_taisei.js $frames $k 1"
              "$spool_root/build/bench-native/bench/spool_taisei $frames $k 1")
 done
 inputs=()
@@ -38,7 +42,7 @@ for run in $(seq 1 "$runs"); do
   : >"$file"
   for program in "${programs[@]}"; do
     args="$mode"
-    case "$program" in *spool_taisei*) args="" ;; esac
+    case "$program" in *_taisei*) args="" ;; esac
     # shellcheck disable=SC2086 # program is a command line
     if ! $program $args >>"$file" 2>"$out/stderr.log"; then
       echo "bench: failed: $program" >&2
