@@ -33,7 +33,7 @@ for name in "${configs[@]}"; do
   build="$spool_root/build/$name"
   if [ "$name" = wasm ]; then
     [ "$filter" = "[threads]" ] && { echo "== wasm: no threads in this build; skipped"; continue; }
-    spool_configure_wasm "$build" -DSPOOL_TEST_PREFIX=wasm.
+    spool_configure_wasm "$build" -DSPOOL_TEST_PREFIX=wasm. -DSPOOL_BUILD_DEMOS=ON -DSPOOL_BUILD_BENCHMARKS=ON
     runner=("$spool_node")
   else
     args=""

@@ -20,7 +20,7 @@ for config in "${spool_native_configs[@]}"; do
 done
 
 echo "== wasm (emscripten $(emcc --version 2>/dev/null | head -1 | grep -o '[0-9]\+\.[0-9]\+\.[0-9]\+' | head -1), JSPI)"
-spool_configure_wasm "$build/wasm" -DSPOOL_TEST_PREFIX=wasm.
+spool_configure_wasm "$build/wasm" -DSPOOL_TEST_PREFIX=wasm. -DSPOOL_BUILD_DEMOS=ON -DSPOOL_BUILD_BENCHMARKS=ON
 cmake --build "$build/wasm" -j"$spool_jobs"
 
 # One ctest over every build tree.
