@@ -50,9 +50,11 @@ static int g_stack_check_limits;
 EMSCRIPTEN_KEEPALIVE void spool_jspi_enable_stack_check_limits(void) { g_stack_check_limits = 1; }
 
 // For the runtime's stack overflow report: the name the scheduler gives the running fiber.
-const char* spool_running_fiber_name(void);
+// Weak, like spool_scheduler_context_lost below: a program that uses only the context layer (the
+// emscripten_fiber layer, Coroutine) does not link the scheduler in.
+__attribute__((weak)) const char* spool_running_fiber_name(void);
 EMSCRIPTEN_KEEPALIVE const char* spool_jspi_running_fiber_name(void) {
-  return spool_running_fiber_name();
+  return spool_running_fiber_name ? spool_running_fiber_name() : "";
 }
 
 static void ensure_current_known(void) {
@@ -212,8 +214,10 @@ void spool_context_dispatch_from_plain_call(spool_context* ctx) {
 // Called by the runtime when an engine stack ended with an error (a trap, or an overflow that
 // -sSTACK_OVERFLOW_CHECK=2 stopped) while a context ran on it. The scheduler finishes that fiber
 // as failed and goes on with the others.
-void spool_scheduler_context_lost(void);
-EMSCRIPTEN_KEEPALIVE void spool_jspi_context_lost(void) { spool_scheduler_context_lost(); }
+__attribute__((weak)) void spool_scheduler_context_lost(void);
+EMSCRIPTEN_KEEPALIVE void spool_jspi_context_lost(void) {
+  if (spool_scheduler_context_lost) spool_scheduler_context_lost();
+}
 
 void spool_context_release(spool_context* ctx) {
   // A context holds a JS slot only while suspended. One abandoned while suspended (a fiber left
