@@ -63,9 +63,10 @@ struct FiberRecord {
   const char* wait_reason = nullptr;  // the call that blocks it, for deadlock reports
   FiberRecord* wait_prev = nullptr;
   FiberRecord* wait_next = nullptr;
-  // Its entry in the timer heap (sleeping, or a timed wait) or the frame heap (wait_frames).
+  // Its entry in the timer heap (sleeping, or a timed wait), or where it waits in wait_frames():
+  // the frame heap (far deadlines), or a list of the frame wheel (timer_index: which one).
   std::size_t timer_index = kNoTimer;
-  enum class Heap : std::uint8_t { none, timers, frames } heap = Heap::none;
+  enum class Heap : std::uint8_t { none, timers, frames, frame_wheel } heap = Heap::none;
   // While in wait_until(): the predicate, which lives on this fiber's stack.
   detail::UniqueFunction<bool()>* predicate = nullptr;
 

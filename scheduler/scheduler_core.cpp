@@ -514,8 +514,7 @@ Status SchedulerCore::wait_frames(std::uint64_t frames) {
   if (!can_block("spool::this_fiber::wait_frames()")) return Status::not_suspendable;
   if (running_->cancel_requested) return finish_wait(Status::cancelled);
   if (frames == 0) return yield();
-  frames_.push(running_, frame_ + frames);
-  running_->heap = FiberRecord::Heap::frames;
+  frames_.push(running_, frame_ + frames, frame_);
   return block("wait_frames");
 }
 
@@ -554,7 +553,7 @@ Status SchedulerCore::tick() {
       ++i;
     }
   }
-  while (!frames_.empty() && frames_.earliest() <= frame_) wake(frames_.earliest_fiber(), Status::ok);
+  while (FiberRecord* due = frames_.due(frame_)) wake(due, Status::ok);
   // Predicates, checked in place: no switch into the waiting fibers.
   for (std::size_t i = 0; i < predicate_waiters_.size();) {
     FiberRecord* f = predicate_waiters_[i];
@@ -661,7 +660,7 @@ Status SchedulerCore::wait(WaitList& list, TimePoint deadline, const char* what,
 void SchedulerCore::stop_waiting(FiberRecord* f) noexcept {
   if (f->waiting_on) f->waiting_on->remove(f);
   if (f->heap == FiberRecord::Heap::timers) timers_.remove(f);
-  if (f->heap == FiberRecord::Heap::frames) frames_.remove(f);
+  if (f->heap == FiberRecord::Heap::frames || f->heap == FiberRecord::Heap::frame_wheel) frames_.remove(f);
   f->heap = FiberRecord::Heap::none;
   if (f->predicate) {
     auto it = std::find(predicate_waiters_.begin(), predicate_waiters_.end(), f);

@@ -13,6 +13,7 @@
 #include "inbox.h"
 #include "scheduling_policy.h"
 #include "spool/scheduler.h"
+#include "frame_wheel.h"
 #include "timer_heap.h"
 
 namespace spool::detail {
@@ -127,7 +128,7 @@ class SchedulerCore {
   TimeSource* clock_ = nullptr;
   std::unique_ptr<SchedulingPolicy> policy_;
   TimerHeap timers_;
-  FrameHeap frames_;
+  FrameWheel frames_;
   std::uint64_t frame_ = 0;
   std::vector<FiberRecord*> predicate_waiters_;
   std::vector<FiberRecord*> bound_;

@@ -31,6 +31,35 @@ TEST_CASE("wait_frames counts ticks; each tick runs every ready fiber once", "[f
   CHECK(scheduler.stats().frame_waiters == 0);
 }
 
+// Near waits sit in per-frame lists, far ones (beyond FrameWheel::kSpan) in a heap until they come
+// near: waits that end on one frame must still resume in the order they began, wherever they sat,
+// and cancelling any of them must take it out.
+TEST_CASE("long and short waits ending on the same frame resume in the order they began", "[frames]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  constexpr std::uint64_t kEnd = 700;  // past several turns of the wheel
+  std::vector<int> order;
+  std::vector<spool::Fiber> waiters;
+  // Fiber i begins its wait at frame ~i*100 (i = 0..6), for the frames left until kEnd.
+  for (int i = 0; i <= 6; ++i) {
+    waiters.push_back(scheduler.spawn([&, i] {
+      if (i > 0 && this_fiber::wait_frames(static_cast<std::uint64_t>(i) * 100) != Status::ok) return;
+      const std::uint64_t now = scheduler.frame();
+      const Status status = this_fiber::wait_frames(kEnd - now);
+      if (status == Status::ok) {
+        CHECK(scheduler.frame() == kEnd);
+        order.push_back(i);
+      }
+    }));
+  }
+  while (scheduler.frame() < 350) scheduler.tick();
+  waiters[1].cancel();  // waiting in the heap (began ~frame 101, ends at 700)
+  waiters[5].cancel();  // not waiting for kEnd yet
+  while (scheduler.frame() < kEnd + 1) scheduler.tick();
+  CHECK(order == std::vector<int>{0, 2, 3, 4, 6});
+  CHECK(scheduler.stats().frame_waiters == 0);
+}
+
 TEST_CASE("a fiber yielding in a loop runs once per tick, not forever", "[frames]") {
   spool_test::LeakCheck leaks;
   Scheduler scheduler;
