@@ -39,12 +39,15 @@ constexpr Weight kWeights[] = {
     {OpKind::join, 12},  {OpKind::detach, 4},    {OpKind::inspect, 6},    {OpKind::create, 7},
     {OpKind::resume, 16}, {OpKind::yield_to_resumer, 12}, {OpKind::cancel, 4},
     {OpKind::signal, 6},  {OpKind::wait, 6},      {OpKind::send, 6},       {OpKind::receive, 6},
-    {OpKind::close, 1},
+    {OpKind::close, 1},   {OpKind::tick, 3},       {OpKind::wait_frames, 8},
 };
 // Equal delays are common on purpose: sleepers with one deadline must wake in sleep order.
 constexpr int kSleepMs[] = {0, 1, 2, 5, 10, 10, 20};
 constexpr int kWaitMs[] = {1, 5, 10, 20, 40};
 constexpr int kCloserDelayMs[] = {10, 50, 100};
+constexpr int kWaitFrames[] = {0, 1, 1, 2, 3};
+// How many frames the ticker fiber runs (see Generator::run).
+constexpr int kTickerFrames = 60;
 constexpr int kMaxCoroutineDepth = 3;  // coroutines resuming coroutines, at most this deep
 
 class Generator {
@@ -64,6 +67,20 @@ class Generator {
     // the manual event, which frees every fiber still blocked on them once nothing else can run
     // (the ManualClock jumps to its deadline). Without it many programs would deadlock, and the
     // model does not check those.
+    // A program that waits for frames also gets a ticker posted by main: a fiber that runs
+    // kTickerFrames frames (Scheduler::tick), so that the waits end (else it would deadlock).
+    if (waits_for_frames()) {
+      const int ticker = add_script(ScriptKind::posted, 0);
+      // A frame a millisecond (of the ManualClock, which moves when nothing else can run): a
+      // tick with nobody else ready returns at once, so back to back the frames would all pass
+      // before anyone waited for them.
+      for (int frame = 0; frame < kTickerFrames; ++frame) {
+        program_.scripts[ticker].ops.push_back(Op{OpKind::sleep, 1});
+        program_.scripts[ticker].ops.push_back(Op{OpKind::tick, 0});
+      }
+      auto& main_ops = program_.scripts[0].ops;
+      main_ops.insert(main_ops.begin(), Op{OpKind::post, ticker});
+    }
     if (!rng_.one_in(4)) {
       const int closer = add_script(ScriptKind::posted, 0);
       program_.scripts[closer].ops = {Op{OpKind::sleep, rng_.pick(kCloserDelayMs)}, Op{OpKind::close, 0},
@@ -74,6 +91,15 @@ class Generator {
   }
 
  private:
+  bool waits_for_frames() const {
+    for (const Script& script : program_.scripts) {
+      for (const Op& op : script.ops) {
+        if (op.kind == OpKind::wait_frames) return true;
+      }
+    }
+    return false;
+  }
+
   int add_script(ScriptKind kind, int coroutine_depth) {
     program_.scripts.push_back(Script{kind, {}});
     coroutine_depth_.push_back(coroutine_depth);
@@ -148,7 +174,10 @@ class Generator {
       case OpKind::send:
       case OpKind::receive:
       case OpKind::close:
+      case OpKind::tick:
         return Op{kind, 0};
+      case OpKind::wait_frames:
+        return Op{kind, rng_.pick(kWaitFrames)};
       case OpKind::signal:
         return Op{kind, rng_.below(kEvents)};
       case OpKind::wait:
@@ -245,6 +274,8 @@ std::string describe(const Program& program, const Op& op) {
     case OpKind::send: return "send";
     case OpKind::receive: return "receive";
     case OpKind::close: return "close";
+    case OpKind::tick: return "tick";
+    case OpKind::wait_frames: return "wait " + std::to_string(op.arg) + " frames";
   }
   return "?";
 }
@@ -297,7 +328,7 @@ std::string Trace::value_name(const void* value) const {
 
 // "[in f3 t=10ms live 2 ready 1 waiting 0 queued 0 done 1]": where and when a line was written.
 std::string Trace::context(const Snapshot& seen) const {
-  std::string text = " [in " + seen.fiber + " t=" + std::to_string(seen.now_ms) + "ms";
+  std::string text = " [in " + seen.fiber + " t=" + std::to_string(seen.now_ms) + "ms frame " + std::to_string(seen.frame);
   if (with_counters_) {
     char counters[128];
     std::snprintf(counters, sizeof counters, " live %zu ready %zu waiting %zu queued %zu done %llu",

@@ -33,6 +33,8 @@ enum class OpKind : std::uint8_t {
   send,              // send a value naming this operation on the program's channel
   receive,           // receive from the program's channel
   close,             // close the program's channel
+  tick,              // Scheduler::tick(): the next frame
+  wait_frames,       // this_fiber::wait_frames(`arg`)
 };
 
 // The program's shared objects: two events, and one channel of Program::channel_capacity.
@@ -97,6 +99,7 @@ void* transfer_value(int actor, std::size_t op_index);
 struct Snapshot {
   std::string fiber;
   long long now_ms = 0;
+  std::uint64_t frame = 0;
   std::size_t live = 0;
   std::size_t ready = 0;
   std::size_t waiting = 0;

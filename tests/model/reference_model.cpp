@@ -29,6 +29,7 @@ void Coverage::add(const Coverage& o) {
   blocked_receives += o.blocked_receives;
   rewaits += o.rewaits;
   closed_results += o.closed_results;
+  frame_wakeups += o.frame_wakeups;
 }
 
 std::string Coverage::summary() const {
@@ -55,6 +56,7 @@ std::string Coverage::summary() const {
       {"receives that blocked", blocked_receives},
       {"channel waiters that checked again", rewaits},
       {"sends or receives that returned closed", closed_results},
+      {"frame waiters woken by a tick", frame_wakeups},
   };
   std::string text;
   for (const auto& [name, count] : items) {
@@ -123,6 +125,11 @@ class Model {
     std::uint64_t sequence;
     int fiber;
   };
+  struct FrameWait {
+    std::uint64_t deadline;
+    std::uint64_t sequence;
+    int fiber;
+  };
   struct EventState {
     bool manual = false;
     bool set = false;
@@ -140,6 +147,7 @@ class Model {
     Snapshot seen;
     seen.fiber = fibers_[current_].name;
     seen.now_ms = now_ms_;
+    seen.frame = frame_;
     seen.live = live_;
     seen.ready = ready_.size();
     seen.waiting = waiting_;
@@ -235,6 +243,18 @@ class Model {
         channel_.closed = true;
         notify_all(channel_.senders, Status::closed);
         notify_all(channel_.receivers, Status::closed);
+        break;
+      case OpKind::tick:
+        tick();
+        break;
+      case OpKind::wait_frames:
+        if (refused_as_cancelled(actor, index)) break;
+        if (op.arg == 0) {
+          yield();
+        } else {
+          frame_waits_.push_back(FrameWait{frame_ + static_cast<std::uint64_t>(op.arg), next_frame_sequence_++, current_});
+          block(nullptr, Pending::sleep, actor, index);
+        }
         break;
     }
   }
@@ -388,6 +408,25 @@ class Model {
     trace_.took(actor, index, Status::ok, value);
   }
 
+  // Scheduler::tick(): the next frame; its waiters wake in the order their waits began; then every
+  // fiber ready now runs once before the ticking one goes on (no cancellation check).
+  void tick() {
+    ++frame_;
+    std::vector<FrameWait> due;
+    for (const FrameWait& wait : frame_waits_) {
+      if (wait.deadline <= frame_) due.push_back(wait);
+    }
+    std::sort(due.begin(), due.end(), [](const FrameWait& a, const FrameWait& b) { return a.sequence < b.sequence; });
+    for (const FrameWait& wait : due) {
+      ++coverage_.frame_wakeups;
+      wake(wait.fiber, Status::ok);
+    }
+    poll();
+    if (ready_.empty()) return;
+    make_ready(current_);
+    switch_to_next();
+  }
+
   void cancel(int fiber) {
     Fiber& target = fibers_[fiber];
     if (target.state == FiberState::finished || target.cancel_requested) return;
@@ -485,6 +524,8 @@ class Model {
     }
     const auto timer = std::find_if(timers_.begin(), timers_.end(), [&](const Timer& t) { return t.fiber == fiber; });
     if (timer != timers_.end()) timers_.erase(timer);
+    const auto frame_wait = std::find_if(frame_waits_.begin(), frame_waits_.end(), [&](const FrameWait& w) { return w.fiber == fiber; });
+    if (frame_wait != frame_waits_.end()) frame_waits_.erase(frame_wait);
     --waiting_;
     f.wake_status = status;
     make_ready(fiber);
@@ -625,6 +666,9 @@ class Model {
   std::vector<Timer> timers_;
   std::uint64_t next_timer_sequence_ = 0;
   long long now_ms_ = 0;
+  std::uint64_t frame_ = 0;
+  std::vector<FrameWait> frame_waits_;
+  std::uint64_t next_frame_sequence_ = 0;
   std::size_t live_ = 0;
   std::size_t waiting_ = 0;
   std::uint64_t finished_ = 0;

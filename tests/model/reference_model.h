@@ -17,6 +17,8 @@
 //   joinable; cancelling a finished fiber or an empty handle does nothing;
 // - events: auto-reset signals wake the longest waiter or let the next wait through; manual-reset
 //   ones stay set and wake every waiter; a wait ends with timeout at its deadline;
+// - tick advances the frame, wakes the frame waiters due (in the order their waits began), then lets
+//   every ready fiber run once like a yield (without a cancellation check); wait_frames(0) yields;
 // - the channel: FIFO values; a woken sender or receiver checks again and may wait again at the
 //   back of the queue; close wakes every waiter with closed, and receivers get what is buffered;
 // - the Scheduler's destructor waits until every fiber has finished.
@@ -54,6 +56,7 @@ struct Coverage {
   std::uint64_t blocked_receives = 0;   // it was empty
   std::uint64_t rewaits = 0;            // woken, found the channel taken, waited again
   std::uint64_t closed_results = 0;     // send or receive returned closed
+  std::uint64_t frame_wakeups = 0;      // a wait_frames ended by a tick
 
   void add(const Coverage& other);
   std::string summary() const;

@@ -318,6 +318,12 @@ class SpoolRun {
       case OpKind::close:
         channel_.close();
         break;
+      case OpKind::tick:
+        returned_unless_ok(scheduler_->tick(), self.script, index);
+        break;
+      case OpKind::wait_frames:
+        returned_unless_ok(spool::this_fiber::wait_frames(static_cast<std::uint64_t>(op.arg)), self.script, index);
+        break;
       case OpKind::yield_to_resumer:
         if (as_coroutine) {
           void* got = as_coroutine->yield(transfer_value(self.script, index));
@@ -357,6 +363,7 @@ class SpoolRun {
     const spool::Scheduler::Stats stats = scheduler_->stats();
     Snapshot seen;
     seen.fiber = spool::this_fiber::name();
+    seen.frame = scheduler_->frame();
     seen.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(scheduler_->now() - spool::TimePoint{}).count();
     seen.live = stats.live_fibers;
     seen.ready = stats.ready_fibers;

@@ -128,6 +128,7 @@ void check_seeds(const spool_model::GeneratorOptions& options, const char* what)
     CHECK(covered.blocked_receives > 0);
     CHECK(covered.rewaits > 0);
     CHECK(covered.closed_results > 0);
+    CHECK(covered.frame_wakeups > 0);
     // Programs that deadlock are not run: if most did, little would be checked.
     CHECK(deadlocks_skipped * 5 < g_seeds.count);
   }
