@@ -81,15 +81,7 @@ spool::Scheduler::Config scheduler_config() {
 
 // Runs one stage on `scheduler` until every task it started has finished.
 void run_stage(spool::Scheduler& scheduler, Stage& stage, int frames, taisei::FrameRecorder& run) {
-  stage.start(frames);
-  bool again = true;
-  while (again) {
-    const double start = bench_now_ns();
-    scheduler.tick();
-    const double tick_ns = bench_now_ns() - start;
-    again = run.record(tick_ns, scheduler.stats().live_fibers, stage.hash());
-  }
-  stage.clear();
+  taisei::run_stage(stage, frames, run, [&] { scheduler.tick(); }, [&] { return scheduler.stats().live_fibers; });
 }
 
 // Stage after stage for `seconds`: live fibers must return to zero after every stage, and memory

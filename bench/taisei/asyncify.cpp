@@ -44,28 +44,14 @@ struct FiberTask : taisei::TaskNode<FiberTask> {
 class AsyncifyScheduler;
 AsyncifyScheduler* g_scheduler = nullptr;  // for the fiber entry and the cancellation hook
 
-class AsyncifyScheduler {
+class AsyncifyScheduler : public taisei::TreeHost<AsyncifyScheduler, FiberTask> {
  public:
-  using Handle = taisei::TaskTree<FiberTask>::Handle;
-
-  AsyncifyScheduler() : tasks_(&AsyncifyScheduler::wake_cancelled) {
+  AsyncifyScheduler() : TreeHost(&AsyncifyScheduler::wake_cancelled) {
     g_scheduler = this;
     emscripten_fiber_init_from_current_context(&main_, main_asyncify_stack_, sizeof main_asyncify_stack_);
   }
 
-  // ---- the stage's host interface (stage.h) ----
-  template <class F>
-  Handle spawn(F&& body, std::weak_ptr<void> bound_to) {
-    return tasks_.handle(start(std::forward<F>(body), nullptr, std::move(bound_to)));
-  }
-  template <class F>
-  void spawn_detached(F&& body) {
-    start(std::forward<F>(body), nullptr, {});
-  }
-  template <class F>
-  void spawn_child(F&& body) {
-    start(std::forward<F>(body), running_, {});
-  }
+  // ---- the stage's host interface (stage.h; spawning, cancel and finished in TreeHost) ----
   bool wait_frames(int frames) {
     FiberTask* self = running_;
     if (self->cancel_requested) return false;
@@ -78,9 +64,6 @@ class AsyncifyScheduler {
     emscripten_fiber_swap(&self->fiber, &main_);
     return self->wake_ok;
   }
-  bool finished(const Handle& task) const { return tasks_.finished(task); }
-  void cancel(Handle& task) { tasks_.cancel(task); }
-
   // ---- the frame loop ----
   // Cancels the tasks whose entity died, wakes the tasks waiting for this frame, then runs every
   // task that was ready when the tick began once, in order.
@@ -104,11 +87,8 @@ class AsyncifyScheduler {
     }
   }
 
-  std::size_t live() const { return tasks_.live(); }
-  std::uint64_t spawns() const { return tasks_.spawns(); }
-  std::uint64_t resumptions() const { return resumptions_; }
-
  private:
+  friend TreeHost;
   // A ring of wake lists, one per frame: enough for the longest wait of the stage.
   static constexpr std::size_t kWaitLists = 64;
   static_assert(taisei::kLongestWait < static_cast<int>(kWaitLists));
@@ -141,12 +121,9 @@ class AsyncifyScheduler {
     ready_.push_back(task);
   }
 
-  taisei::TaskTree<FiberTask> tasks_;
   std::deque<FiberTask*> ready_;
   std::array<std::vector<FiberTask*>, kWaitLists> wait_lists_;
   std::uint64_t frame_ = 0;
-  std::uint64_t resumptions_ = 0;
-  FiberTask* running_ = nullptr;
   emscripten_fiber_t main_{};
   char main_asyncify_stack_[kMainAsyncifyStackBytes];
 };
@@ -161,15 +138,7 @@ int main(int argc, char** argv) {
   static AsyncifyScheduler scheduler;  // static: its main-context Asyncify buffer stays off the stack
   taisei::Stage<AsyncifyScheduler> stage(scheduler, k, seed);
   taisei::FrameRecorder run(frames, true, bench_resident_bytes());
-  stage.start(frames);
-  bool again = true;
-  while (again) {
-    const double start = bench_now_ns();
-    scheduler.tick();
-    const double tick_ns = bench_now_ns() - start;
-    again = run.record(tick_ns, scheduler.live(), stage.hash());
-  }
-  stage.clear();
+  taisei::run_stage(stage, frames, run, [] { scheduler.tick(); }, [] { return scheduler.live(); });
   taisei::report("asyncify", k, frames, seed, run,
                  {static_cast<double>(scheduler.resumptions()), scheduler.spawns()}, stage.state_updates(),
                  stage.hash());

@@ -54,25 +54,11 @@ struct JspiTask : taisei::TaskNode<JspiTask> {
 class RawJspiHost;
 RawJspiHost* g_host = nullptr;
 
-class RawJspiHost {
+class RawJspiHost : public taisei::TreeHost<RawJspiHost, JspiTask> {
  public:
-  using Handle = taisei::TaskTree<JspiTask>::Handle;
+  RawJspiHost() : TreeHost(&RawJspiHost::wake_cancelled), main_sp_(emscripten_stack_get_base()) { g_host = this; }
 
-  RawJspiHost() : tasks_(&RawJspiHost::wake_cancelled), main_sp_(emscripten_stack_get_base()) { g_host = this; }
-
-  // ---- the stage's host interface (stage.h) ----
-  template <class F>
-  Handle spawn(F&& body, std::weak_ptr<void> bound_to) {
-    return tasks_.handle(start(std::forward<F>(body), nullptr, std::move(bound_to)));
-  }
-  template <class F>
-  void spawn_detached(F&& body) {
-    start(std::forward<F>(body), nullptr, {});
-  }
-  template <class F>
-  void spawn_child(F&& body) {
-    start(std::forward<F>(body), running_, {});
-  }
+  // ---- the stage's host interface (stage.h; spawning, cancel and finished in TreeHost) ----
   // Not inlined, so that the stack pointer is switched at one clear place around the suspension.
   [[gnu::noinline]] bool wait_frames(int frames) {
     JspiTask* self = running_;
@@ -87,9 +73,6 @@ class RawJspiHost {
     ++resumptions_;
     return woken_by_frame != 0;
   }
-  bool finished(const Handle& task) const { return tasks_.finished(task); }
-  void cancel(Handle& task) { tasks_.cancel(task); }
-
   // ---- called by the exports ----
   JspiTask* task(int id) const { return by_id_[static_cast<std::size_t>(id)]; }
   std::uintptr_t main_sp() const { return main_sp_; }
@@ -103,11 +86,9 @@ class RawJspiHost {
   }
   void recycle(JspiTask* task) { tasks_.recycle(task); }
   void check_bindings() { tasks_.check_bindings(); }
-  std::size_t live() const { return tasks_.live(); }
-  std::uint64_t spawns() const { return tasks_.spawns(); }
-  std::uint64_t resumptions() const { return resumptions_; }
 
  private:
+  friend TreeHost;
   template <class F>
   JspiTask* start(F&& body, JspiTask* parent, std::weak_ptr<void> bound_to) {
     JspiTask* task = tasks_.create(std::function<void()>(std::forward<F>(body)), parent, std::move(bound_to));
@@ -121,10 +102,7 @@ class RawJspiHost {
 
   static void wake_cancelled(JspiTask* task) { taisei_wake_cancelled(task->id); }
 
-  taisei::TaskTree<JspiTask> tasks_;
   std::vector<JspiTask*> by_id_;
-  JspiTask* running_ = nullptr;
-  std::uint64_t resumptions_ = 0;
   std::uintptr_t main_sp_;  // top of the main C stack: where plain calls from JS run
 };
 

@@ -249,6 +249,19 @@ struct HostCounts {
   std::uint64_t spawns;  // tasks spawned, the stage task included
 };
 
+// Starts `stage` and ticks until `run` says stop (the frames are done and every task the stage
+// started has finished), timing each tick; then drops what the stage still holds.
+template <class Host, class Tick, class LiveTasks>
+void run_stage(Stage<Host>& stage, int frames, FrameRecorder& run, Tick tick, LiveTasks live_tasks) {
+  stage.start(frames);
+  for (bool again = true; again;) {
+    const double start = bench_now_ns();
+    tick();
+    again = run.record(bench_now_ns() - start, live_tasks(), stage.hash());
+  }
+  stage.clear();
+}
+
 // The RESULT lines (bench_report.h) of one run, and the final hash line.
 inline void report(const char* impl, int k, int frames, unsigned long long seed, const FrameRecorder& run,
                    const HostCounts& counts, std::uint64_t state_updates, std::uint64_t hash) {

@@ -164,4 +164,40 @@ class TaskTree {
   std::uint64_t spawns_ = 0;
 };
 
+// What both baselines' hosts share: the stage's spawn, cancel and finished calls (stage.h) on a
+// TaskTree, the task running now, and the count of task resumptions. Derived provides
+// start(body, parent, bound_to), which creates the task in tasks_ and makes it runnable.
+template <class Derived, class Task>
+class TreeHost {
+ public:
+  using Handle = typename TaskTree<Task>::Handle;
+
+  template <class F>
+  Handle spawn(F&& body, std::weak_ptr<void> bound_to) {
+    return tasks_.handle(derived().start(std::forward<F>(body), nullptr, std::move(bound_to)));
+  }
+  template <class F>
+  void spawn_detached(F&& body) {
+    derived().start(std::forward<F>(body), nullptr, {});
+  }
+  template <class F>
+  void spawn_child(F&& body) {
+    derived().start(std::forward<F>(body), running_, {});
+  }
+  bool finished(const Handle& task) const { return tasks_.finished(task); }
+  void cancel(Handle& task) { tasks_.cancel(task); }
+
+  std::size_t live() const { return tasks_.live(); }
+  std::uint64_t spawns() const { return tasks_.spawns(); }
+  std::uint64_t resumptions() const { return resumptions_; }
+
+ protected:
+  explicit TreeHost(void (*wake_cancelled)(Task*)) : tasks_(wake_cancelled) {}
+  Derived& derived() { return static_cast<Derived&>(*this); }
+
+  TaskTree<Task> tasks_;
+  Task* running_ = nullptr;
+  std::uint64_t resumptions_ = 0;
+};
+
 }  // namespace taisei
