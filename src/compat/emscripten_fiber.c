@@ -3,8 +3,8 @@
 // -sASYNCIFY, and build natively too (target spool::emscripten_fiber, which natively provides the
 // header, src/compat/include). The asyncify stack arguments are accepted and ignored.
 //
-// spool's state for a fiber is a small record on the heap, found through the struct's
-// asyncify_data (stack_ptr holds the record, rewind_id a tag), and checked against the record's
+// spool's state for a fiber is a small record (kept at the top of the fiber's C stack, see
+// below), found through the struct's asyncify_data (stack_ptr holds the record, rewind_id a tag), and checked against the record's
 // own tag and back-pointer: a struct that was moved, copied, reused, or filled in by hand without
 // emscripten_fiber_init is recognised as such instead of being trusted by its address.
 #include <emscripten/fiber.h>
@@ -23,7 +23,7 @@
 
 typedef struct spool_em_fiber {
   int tag;
-  int on_heap;                // 1: calloc'd (no stack or buffer of the caller's could hold it)
+  int on_heap;                // 1: malloc'd (no stack or buffer of the caller's could hold it)
   emscripten_fiber_t* owner;  // the struct this record was made for
   spool_context ctx;
   em_arg_callback_func entry;
