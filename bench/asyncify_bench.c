@@ -1,4 +1,4 @@
-// The Asyncify baseline of the benchmarks (issue 5): the same workloads as spool_bench.cpp, on
+// The Asyncify baseline of the benchmarks: the same workloads as spool_bench.cpp, on
 // Emscripten's own fibers (emscripten_fiber_*, built with -sASYNCIFY, without spool). Prints
 // RESULT lines (bench_report.h) with impl "asyncify".
 //   asyncify_bench [quick]

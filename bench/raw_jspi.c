@@ -1,4 +1,4 @@
-// The raw JSPI baseline (issue 5): the least code that does the benchmark workloads with
+// The raw JSPI baseline: the least code that does the benchmark workloads with
 // WebAssembly.Suspending and WebAssembly.promising alone, no scheduler, no spool. The driver is
 // raw_jspi_pre.js. Each export below runs as its own promising call (its own engine stack).
 #include <emscripten.h>

@@ -1,4 +1,4 @@
-// spool's side of the benchmarks (issue 5), built natively (impl "native") and for wasm (impl
+// spool's side of the benchmarks, built natively (impl "native") and for wasm (impl
 // "spool"): switch rings, short-lived spawns, call depth, memory per suspended fiber, compute
 // inside and outside a fiber. Prints RESULT lines (bench_report.h); scripts/bench.sh runs it.
 //   spool_bench [quick]

@@ -1,4 +1,4 @@
-// The Taisei-like stage (issue 5, workload 6) on spool: thousands of short-lived tasks per stage,
+// The Taisei-like stage on spool: thousands of short-lived tasks per stage,
 // most of them waiting a frame at a time, driven by one Scheduler::tick() per frame. The stage
 // itself is bench/taisei/stage.h, shared with the baselines (taisei/asyncify.cpp,
 // taisei/raw_jspi.cpp); its per-frame state hash must be the same natively and in wasm.

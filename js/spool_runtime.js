@@ -15,8 +15,26 @@
 var SPOOL = (function() {
   var ENTRY_PLAIN = 1;
   var ENTRY_JSPI = 2;
-  var CTX_JS_SLOT = 24;            // offsetof(spool_context, js_slot), checked in context_jspi.c
+  // Offsets in a context record (checked in context_jspi.c).
+  var CTX_STATE = 20;
+  var CTX_JS_SLOT = 24;
+  var CTX_CARRIER = 36;
+  var STATE_FRESH = 1;
+  // Fields of spool_jspi_shared (context_jspi.c), in int32 words.
+  var SHARED_IN_PLAIN_CALL = 0;
+  var SHARED_PARKED = 1;
+  var SHARED_DROPPING = 2;
+  var SHARED_RECYCLE_TARGET = 3;
+  // What a suspended swap returns when resumed to never run again (context_jspi.c).
+  var RESUME_TO_DROP = -1000;
+  var RESUME_TO_UNWIND = -1001;
   var CARRIER_STACK_BYTES = 1024;  // C stack for spool_carrier_main's own frame
+  var MAX_TIMER_MS = 2147483647;   // setTimeout fires at once past this
+  // The pool of parked engine stacks follows the working set: it keeps at most as many as were in
+  // use at once during this epoch or the last (an epoch: this many parkings), never fewer than
+  // the floor, never more than maxParked.
+  var WORKING_SET_EPOCH = 65536;
+  var WORKING_SET_FLOOR = 16;
   var SUSPENDING_IMPORTS = ['spool_js_swap', 'spool_js_carrier_park', 'spool_js_park'];
 
   var S = {
@@ -29,12 +47,18 @@ var SPOOL = (function() {
     freeSlots: [],
     slotsHeld: 0,
     parked: [],             // resolve functions of parked carriers
-    maxParked: 4096,
+    parkedCarriers: [],     // ... and the carriers they belong to (their C frame's address)
+    maxParked: 4294967295,  // a cap set by the program (spool_context_set_max_parked)
+    workingSetPeak: 0,      // engine stacks in use at once, at most, this epoch
+    workingSetLast: 0,      // ... and the epoch before
+    parkings: 0,
+    dropping: new Set(),    // carriers on their way out (dropped or let go), not yet freed
+    sharedAddr: 0,          // spool_jspi_shared in linear memory
+    aborted: false,
     carriersLive: 0,
     carriersCreated: 0,
     carriersReused: 0,
-    carriersReleased: 0,
-    carriersRecycled: 0,
+    carriersDropped: 0,
     entries: [],            // kinds of the JS->wasm calls in progress, innermost last
     parkedCtx: 0,           // the context parked on the event loop (the idle scheduler), if any
     parkTimer: null,
@@ -55,14 +79,16 @@ var SPOOL = (function() {
   };
   // Entering and leaving a JS->wasm call. The wasm side reads whether the innermost one is plain
   // from a flag in linear memory (spool_jspi_plain_call_flag), so it needs no JS call to know.
-  S.flagAddr = 0;
   S.enter = function(kind) {
     S.entries.push(kind);
-    if (S.flagAddr) HEAP32[S.flagAddr >> 2] = kind === ENTRY_PLAIN ? 1 : 0;
+    if (S.sharedAddr) HEAP32[(S.sharedAddr >> 2) + SHARED_IN_PLAIN_CALL] = kind === ENTRY_PLAIN ? 1 : 0;
   };
   S.leave = function() {
     S.entries.pop();
-    if (S.flagAddr) HEAP32[S.flagAddr >> 2] = S.canSwitch() ? 0 : 1;
+    if (S.sharedAddr) HEAP32[(S.sharedAddr >> 2) + SHARED_IN_PLAIN_CALL] = S.canSwitch() ? 0 : 1;
+  };
+  S.setShared = function(field, value) {
+    if (S.sharedAddr) HEAP32[(S.sharedAddr >> 2) + field] = value;
   };
 
   // Suspends the running context: returns the Promise its Suspending import waits on.
@@ -84,10 +110,18 @@ var SPOOL = (function() {
     resolve(value);
   };
 
-  // Makes `ctx` run next: resumes it if it was suspended, or starts it on a carrier if fresh.
+  // Makes `ctx` run next: resumes it if it was suspended, or starts it on a carrier if fresh. A
+  // fresh context that took over an abandoned run's engine stack (spool_context_recycle_into)
+  // starts there, once the abandoned frames have unwound.
   S.dispatch = function(ctx) {
     if (HEAP32[(ctx + CTX_JS_SLOT) >> 2] !== 0) {
-      S.resume(ctx, 0);
+      if (HEAP32[(ctx + CTX_STATE) >> 2] === STATE_FRESH) {
+        S.carriersReused++;
+        S.setShared(SHARED_RECYCLE_TARGET, ctx);
+        S.resume(ctx, RESUME_TO_UNWIND);
+      } else {
+        S.resume(ctx, 0);
+      }
       return;
     }
     if (S.parked.length) {
@@ -100,7 +134,12 @@ var SPOOL = (function() {
         S.fail('spool: could not create an engine stack for a fiber: ' + (e && e.stack ? e.stack : e));
       }
     }
-    S.parked.pop()(ctx);
+    var resolve = S.parked.pop();
+    S.parkedCarriers.pop();
+    S.setShared(SHARED_PARKED, S.parked.length);
+    var inUse = S.carriersLive - S.parked.length - S.dropping.size;
+    if (inUse > S.workingSetPeak) S.workingSetPeak = inUse;
+    resolve(ctx);
   };
 
   S.swap = function(from, to) {
@@ -109,16 +148,42 @@ var SPOOL = (function() {
     return p;
   };
 
-  // A carrier asks for its next context; it first resumes the one its last context named.
-  S.carrierPark = function(resumeFirst) {
-    if (resumeFirst) {
-      S.dispatch(resumeFirst);
-      if (S.parked.length >= S.maxParked) {  // let this engine stack go
-        S.carriersLive--;
-        return 0;
-      }
+  // How many parked engine stacks the pool keeps now.
+  S.parkLimit = function() {
+    var ws = Math.max(S.workingSetPeak, S.workingSetLast, WORKING_SET_FLOOR);
+    return Math.min(S.maxParked, ws);
+  };
+  // An engine stack on its way out: it still counts against the budget until its promise
+  // settles (S.carrierGone).
+  S.leaving = function(carrier) {
+    S.dropping.add(carrier);
+    S.setShared(SHARED_DROPPING, S.dropping.size);
+  };
+  S.trimParked = function(limit) {
+    while (S.parked.length > limit) {
+      S.leaving(S.parkedCarriers.pop());
+      S.parked.pop()(0);  // its carrier returns: the stack is freed
     }
-    return new Promise(function(resolve) { S.parked.push(resolve); });
+    S.setShared(SHARED_PARKED, S.parked.length);
+  };
+
+  // A carrier asks for its next context; it first resumes the one its last context named.
+  S.carrierPark = function(resumeFirst, carrier) {
+    if (resumeFirst) S.dispatch(resumeFirst);
+    if (++S.parkings % WORKING_SET_EPOCH === 0) {
+      S.workingSetLast = S.workingSetPeak;
+      S.workingSetPeak = S.carriersLive - S.parked.length - S.dropping.size;
+      S.trimParked(S.parkLimit());
+    }
+    // A carrier made just now parks whatever the limit: a context is waiting for it.
+    if (resumeFirst && S.parked.length >= S.parkLimit()) {  // let this engine stack go
+      S.leaving(carrier);
+      return 0;
+    }
+    var p = new Promise(function(resolve) { S.parked.push(resolve); });
+    S.parkedCarriers.push(carrier);
+    S.setShared(SHARED_PARKED, S.parked.length);
+    return p;
   };
 
   // Creates an engine stack: a promising call of spool_carrier_main on a small C stack of its
@@ -146,17 +211,22 @@ var SPOOL = (function() {
     S.carriersLive++;
     S.carriersCreated++;
     done.then(function() {
-      raw['spool_jspi_carrier_stack_free'](lo);
+      S.carrierGone(lo);
     }, function(e) {
-      if (e && e.spoolReleased) {  // released on purpose (S.release), already counted
-        raw['spool_jspi_carrier_stack_free'](lo);
-        return;
-      }
-      S.carriersLive--;
+      if (S.carrierGone(lo)) return;  // dropped on purpose (S.release): it trapped, as it should
+      if (S.aborted) return S.finishAbort();
       S.reportError(e);
-      // Unless the whole runtime aborted, only that fiber is lost: let the scheduler go on.
+      // Unless the whole runtime stopped, only that fiber is lost: let the scheduler go on.
       if (!ABORT && !(e instanceof ExitStatus)) S.contextLost();
     });
+  };
+  // An engine stack ended; true if it was released on purpose.
+  S.carrierGone = function(lo) {
+    S.carriersLive--;
+    S.raw['spool_jspi_carrier_stack_free'](lo);
+    if (!S.dropping.delete(lo)) return false;
+    S.setShared(SHARED_DROPPING, S.dropping.size);
+    return true;
   };
 
   // The fiber on a failed engine stack left __stack_pointer at the edge of its own stack: move to a
@@ -176,12 +246,13 @@ var SPOOL = (function() {
   // The scheduler has nothing to run: park `self` on the event loop until woken or timed out.
   S.park = function(self, timeoutMs) {
     S.parkedCtx = self;
-    if (timeoutMs >= 0) S.parkTimer = setTimeout(S.onParkTimer, timeoutMs);
+    if (timeoutMs >= 0) S.parkTimer = setTimeout(S.onParkTimer, Math.min(timeoutMs, MAX_TIMER_MS));
     return S.suspend(self);
   };
+  var PARK_TIMED_OUT = 2;  // spool_park_result (context_jspi.h)
   S.onParkTimer = function() {
     S.parkTimer = null;
-    S.wakeWith(S.parkedCtx, 0);
+    S.wakeWith(S.parkedCtx, PARK_TIMED_OUT);
   };
   S.wake = function(ctx) { S.wakeWith(ctx, 0); };
   S.wakeWith = function(ctx, value) {
@@ -196,43 +267,52 @@ var SPOOL = (function() {
 
   S.setMaxParked = function(count) {
     S.maxParked = count;
-    while (S.parked.length > count) {
-      S.carriersLive--;
-      S.parked.pop()(0);
-    }
+    S.trimParked(S.parkLimit());
   };
 
   // A suspended context that will never be resumed (a killed fiber, one abandoned after a
-  // deadlock, a coroutine destroyed mid-body). The engine does not collect a suspended stack, so
-  // resume it with a RuntimeError, which wasm cannot catch: its frames unwind without running any
-  // wasm code, and the engine stack is freed.
+  // deadlock, a coroutine destroyed mid-body). The engine never collects a suspended stack, so it
+  // is resumed with a code on which it traps at once: wasm cannot catch a trap, so none of its
+  // frames runs (no destructor runs on a C stack that someone else may use by now), and the
+  // engine frees the stack. It counts as dropping until its carrier's promise settles.
   S.release = function(ctx) {
-    var slot = HEAP32[(ctx + CTX_JS_SLOT) >> 2];
-    if (slot === 0 || ctx === S.parkedCtx) return;
-    // One error for every release: making an Error captures a stack trace, which costs more than
-    // the release itself.
-    var released = S.releasedError;
-    if (!released) {
-      released = S.releasedError = new WebAssembly.RuntimeError('spool: context released');
-      released.spoolReleased = true;
-    }
-    var resolve = S.resumers[slot];
-    HEAP32[(ctx + CTX_JS_SLOT) >> 2] = 0;
-    S.resumers[slot] = null;
-    S.freeSlots.push(slot);
-    S.slotsHeld--;
-    S.carriersLive--;
-    S.carriersReleased++;
-    resolve(Promise.reject(released));
+    if (HEAP32[(ctx + CTX_JS_SLOT) >> 2] === 0 || ctx === S.parkedCtx) return;
+    S.leaving(HEAPU32[(ctx + CTX_CARRIER) >> 2]);
+    S.carriersDropped++;
+    S.resume(ctx, RESUME_TO_DROP);
   };
 
-  // A suspended context recycled by spool_context_recycle: resume it with `value`, on which its
-  // swap unwinds its frames (an exception that spool's carrier loop catches) and its engine stack
-  // parks in the pool again, instead of being freed and made anew.
-  S.recycle = function(ctx, value) {
-    if (HEAP32[(ctx + CTX_JS_SLOT) >> 2] === 0 || ctx === S.parkedCtx) return;
-    S.carriersRecycled++;
-    S.resume(ctx, value);
+  // abort() called from wasm (std::terminate, a failed assert, abort itself). Emscripten's own
+  // abort throws a JS exception, which wasm code built with -fwasm-exceptions can catch: a
+  // catch (...) or a noexcept frame catches it and aborts again, thousands of times over. This
+  // import returns instead, so that the wasm code reaches the `unreachable` that follows every
+  // call of a noreturn function and traps, which nothing in wasm can catch. The engine stack
+  // ends; the process ends once, with one report naming the fiber.
+  S.abortFromWasm = function() {
+    if (!S.aborted) {
+      S.aborted = true;
+      S.abortedIn = S.runningName();
+    }
+  };
+  S.finishAbort = function() {
+    if (S.abortFinished) return;
+    S.abortFinished = true;
+    if (!S.abortReported) {  // a fatal error of spool's own was reported already
+      S.abortReported = true;
+      var where = S.abortedIn ? 'fiber \'' + S.abortedIn + '\'' : 'the main context';
+      err('spool: ' + where + ' called abort() (std::terminate, a failed assertion, or abort ' +
+          'itself); the program stops.');
+    }
+    ABORT = true;
+    EXITSTATUS = 134;
+    if (ENVIRONMENT_IS_NODE) process.exit(134);
+  };
+  S.runningName = function() {
+    try {
+      return UTF8ToString(S.raw['spool_jspi_running_name']());
+    } catch (ignored) {
+      return '';
+    }
   };
 
   // Limits of -sSTACK_OVERFLOW_CHECK=2 builds, whose checks follow limits of their own.
@@ -249,7 +329,7 @@ var SPOOL = (function() {
     // Open the limit while we look up the name (that call needs a frame too) and while the
     // exception unwinds the fiber; the next switch sets the limits again.
     S.raw['__set_stack_limits'](limits[0], 0);
-    var name = UTF8ToString(S.raw['spool_jspi_running_fiber_name']());
+    var name = S.runningName();
     var msg = 'spool: stack overflow in fiber \'' + name + '\': it tried to move its stack pointer to 0x' +
       (requested >>> 0).toString(16) + ', below its C stack [0x' + (limits[1] >>> 0).toString(16) +
       ', 0x' + (limits[0] >>> 0).toString(16) + ']. Spawn it with a larger FiberOptions::stack_size.';
@@ -289,7 +369,7 @@ var SPOOL = (function() {
   };
 
   S.writeStats = function(out, size) {
-    if (size < 36) return;
+    if (size < 36) return;  // spool_context_stats: the fields this runtime fills (context.h)
     var w = out >> 2;
     HEAPU32[w + 2] = S.carriersCreated >>> 0;
     HEAPU32[w + 3] = Math.floor(S.carriersCreated / 4294967296);
@@ -304,11 +384,7 @@ var SPOOL = (function() {
   // ran on it, which is the one the scheduler had running.
   S.reportError = function(e) {
     if (e instanceof ExitStatus || e === 'unwind') return;
-    var name = '?';
-    try {
-      name = UTF8ToString(S.raw['spool_jspi_running_fiber_name']());
-    } catch (ignored) {
-    }
+    var name = S.runningName();
     // No scheduler fiber: a context of the emscripten_fiber layer or a Coroutine ran there.
     var what = name ? 'fiber \'' + name + '\'' : 'a context outside the scheduler (an emscripten_fiber or a Coroutine)';
     err('spool: ' + what + ' stopped with an error: ' + (e && e.stack ? e.stack : e));
@@ -397,6 +473,7 @@ var SPOOL = (function() {
       Object.keys(mod).forEach(function(name) {
         if (suspending.indexOf(mod[name]) >= 0) mod[name] = new WebAssembly.Suspending(mod[name]);
         else if (name === '__handle_stack_overflow') mod[name] = S.stackOverflow;
+        else if (mod[name] === _abort) mod[name] = S.abortFromWasm;
         else if (/^invoke_/.test(name)) S.sawJsExceptions = true;
       });
     });
@@ -417,7 +494,7 @@ var SPOOL = (function() {
                         'target spool::spool, which adds -lexports.js to keep export names');
       }
       S.carrierMain = WebAssembly.promising(raw['spool_carrier_main']);
-      S.flagAddr = raw['spool_jspi_plain_call_flag']();
+      S.sharedAddr = raw['spool_jspi_shared_state']();
       if (raw['main']) S.promisingMain = WebAssembly.promising(raw['main']);
       if (typeof raw['__set_stack_limits'] == 'function') {
         raw['spool_jspi_enable_stack_check_limits']();
@@ -454,6 +531,7 @@ var SPOOL = (function() {
       S.finishMain(function() { exit(ret, /* implicit = */ true); });
     }, function(e) {
       S.mainSettled = true;
+      if (S.aborted) return S.finishAbort();
       if (!(e instanceof ExitStatus) && e !== 'unwind') S.reportError(e);
       S.finishMain(function() { handleException(e); });
     });

@@ -28,6 +28,27 @@ using WaitList = WaitQueue;
 // Records alive now, for leak checks in tests.
 inline std::atomic<long> g_fiber_records_alive{0};
 
+// Something a fiber holds that must not stay held once the fiber has ended (a Mutex it locked):
+// linked into the fiber's list while held, and given up by the scheduler if the fiber ends
+// (killed, or returning) still holding it.
+struct HeldLock {
+  HeldLock* prev = nullptr;
+  HeldLock* next = nullptr;
+  // Called with `object` once the holder `fiber` has ended holding the lock (it is off the
+  // fiber's list by then): pass it on, report it.
+  void (*give_up)(void* object, FiberRecord* fiber) = nullptr;
+  void* object = nullptr;
+};
+
+// How a fiber ended (SchedulerCore::end).
+enum class Ending : std::uint8_t {
+  returned,   // its function returned or threw, on its own stack
+  lost,       // wasm: its engine stack stopped with an error (a trap, a checked overflow)
+  killed,     // Fiber::kill(): never resumed
+  refused,    // never started: there was no stack for it
+  abandoned,  // ~Scheduler after a deadlock: it could never run again
+};
+
 struct FiberRecord {
   FiberRecord() noexcept { g_fiber_records_alive.fetch_add(1, std::memory_order_relaxed); }
   ~FiberRecord() { g_fiber_records_alive.fetch_sub(1, std::memory_order_relaxed); }
@@ -74,8 +95,17 @@ struct FiberRecord {
   bool cancel_requested = false;
   bool cancel_by_exception = false;
   bool wait_cancellable = true;  // whether cancel() may end the current wait
-  bool killed = false;           // killed while ready or queued: finalized when next picked
+  bool killed = false;
+  // In the ready queue or the admission queue: a record that ended there (killed) stays until it
+  // is taken out, then it is retired.
+  bool in_queue = false;
   std::vector<detail::UniqueFunction<void()>> on_kill;
+  // What a primitive handed this fiber as it woke it (a Mutex, a Semaphore unit, a signal), while
+  // its wait has not yet returned: if it ends first, the queue passes it on. Linked through
+  // wait_prev/wait_next in that queue's list of handed fibers (it waits on nothing meanwhile).
+  WaitQueue* handed_by = nullptr;
+  // Locks it holds (HeldLock), most recent first.
+  HeldLock* held_locks = nullptr;
   // Lifetime binding (FiberOptions::bound_to), checked at each tick; index in the bound list.
   std::weak_ptr<void> bound_to;
   std::size_t bound_index = kNoTimer;
@@ -106,29 +136,6 @@ struct FiberRecord {
   std::string error_what;  // what() of the exception it ended with, for reports
 };
 
-void WaitQueue::push_back(FiberRecord* f) noexcept {
-  f->waiting_on = this;
-  f->wait_next = nullptr;
-  f->wait_prev = tail_;
-  if (tail_) tail_->wait_next = f; else head_ = f;
-  tail_ = f;
-  ++size_;
-}
-
-FiberRecord* WaitQueue::pop_front() noexcept {
-  FiberRecord* f = head_;
-  if (f) remove(f);
-  return f;
-}
-
-void WaitQueue::remove(FiberRecord* f) noexcept {
-  if (f->wait_prev) f->wait_prev->wait_next = f->wait_next; else head_ = f->wait_next;
-  if (f->wait_next) f->wait_next->wait_prev = f->wait_prev; else tail_ = f->wait_prev;
-  f->wait_prev = f->wait_next = nullptr;
-  f->waiting_on = nullptr;
-  --size_;
-}
-
 // The fiber's name, made "fiber-<id>" on first use when it was spawned without one.
 inline const char* display_name(FiberRecord* f) {
   if (f->name.empty()) f->name = "fiber-" + std::to_string(f->id);
@@ -140,7 +147,9 @@ class FiberQueue {
  public:
   bool empty() const noexcept { return head_ == nullptr; }
   std::size_t size() const noexcept { return size_; }
+  FiberRecord* front() const noexcept { return head_; }
   void push_back(FiberRecord* f) noexcept {
+    f->in_queue = true;
     f->queue_next = nullptr;
     if (tail_) tail_->queue_next = f; else head_ = f;
     tail_ = f;
@@ -152,6 +161,7 @@ class FiberQueue {
     head_ = f->queue_next;
     if (!head_) tail_ = nullptr;
     f->queue_next = nullptr;
+    f->in_queue = false;
     --size_;
     return f;
   }

@@ -1,25 +1,26 @@
-// The scheduler proper: fiber lifecycle, switching, timers, admission control, idling. Internal;
-// the public face is spool::Scheduler (include/spool/scheduler.h).
+// The scheduler proper: fiber lifecycle, waiting and switching, timers, frames, admission
+// control. Internal; the public face is spool::Scheduler (include/spool/scheduler.h). Its code is
+// split by concern: lifecycle.cpp (spawning, ending, teardown), waiting.cpp (blocking, waking,
+// timers, frames), switching.cpp (picking the next fiber and switching to it); idling is the
+// platform driver's (driver.h).
 #pragma once
 
-#include <cstdarg>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <thread>
 #include <vector>
 
+#include "driver.h"
 #include "fiber_record.h"
+#include "frame_wheel.h"
 #include "inbox.h"
 #include "scheduling_policy.h"
 #include "spool/scheduler.h"
-#include "frame_wheel.h"
+#include "../src/report.h"
 #include "timer_heap.h"
 
 namespace spool::detail {
-
-// Formats a message and hands it to the installed error handler (include/spool/status.h).
-void report(Status status, const char* format, ...) __attribute__((format(printf, 2, 3)));
 
 class SchedulerCore {
  public:
@@ -35,98 +36,117 @@ class SchedulerCore {
   bool usable() const noexcept { return usable_; }
   Scheduler* owner() const noexcept { return owner_; }
 
-  // Creates a fiber (queued past the cap). The returned record carries one reference for the
-  // caller's handle.
+  // ---- lifecycle (lifecycle.cpp) ----
+  // Creates a fiber (queued past the cap or the engine-stack budget). The returned record carries
+  // one reference for the caller's handle.
   FiberRecord* spawn(Scheduler::Task task, const FiberOptions& options,
                      FiberRecord* parent = nullptr);
   void post(Scheduler::Task task);
-
-  Status yield();
-  Status sleep_until(TimePoint deadline);
   Status join(FiberRecord* target);
   Status join_children();
-
-  // Frames (Scheduler::tick()).
-  Status tick();
-  Status wait_frames(std::uint64_t frames);
-  Status wait_until(detail::UniqueFunction<bool()>& predicate);
-  std::uint64_t frame() const noexcept { return frame_; }
-
   // Cancellation: see Fiber::cancel() and Fiber::kill().
   void cancel(FiberRecord* fiber) noexcept;
   Status kill(FiberRecord* fiber) noexcept;
-
   // FiberLocal storage of the running fiber.
   void* local_get(const void* key) const noexcept;
   void local_set(const void* key, void* value, void (*destroy)(void*));
-
-  // Blocks the running fiber on `list` until a wake (or the deadline: Status::timeout). `what`
-  // names the call in error reports.
-  Status wait(WaitList& list, TimePoint deadline, const char* what, bool cancellable = true);
-  // Makes a waiting fiber ready; its wait returns `status`.
-  void wake(FiberRecord* fiber, Status status) noexcept;
-
-  // Whether the running context may block now; reports not_suspendable for `what` if not.
-  bool can_block(const char* what) const;
-
-  FiberRecord* running() const noexcept { return running_; }
-  TimePoint now() const { return clock_->now(); }
-  const Scheduler::Config& config() const noexcept { return config_; }
-  Scheduler::Stats stats() const;
-
-  // The Scheduler's destructor: runs every fiber to its end (drain()), then frees what is left
-  // and unbinds the thread. Called while the Scheduler and this core are still whole, since the
-  // fibers it runs may call the Scheduler (spawn, post, stats). Idempotent.
+  // The Scheduler's destructor: runs every fiber to its end (drain(); fibers left waiting for
+  // frames that no tick can bring are cancelled), then frees what is left and unbinds the thread. Called
+  // while the Scheduler and this core are still whole, since the fibers it runs may call the
+  // Scheduler (spawn, post, stats). Idempotent.
   void shut_down();
-
-  // Waits until no fiber is live or queued.
-  void drain();
-
-  // JSPI: the engine stack of the running fiber failed (a trap). Called from a plain call.
-  void on_context_lost();
-
+  // wasm, from the driver's reaper: ends `lost` (its engine stack failed), queues the reaper's own
+  // record for reclaiming, and returns the context to run next.
+  spool_context* finish_lost_fiber(FiberRecord* lost, FiberRecord* reaper);
   // Drops one reference to `record`, freeing it at zero.
   static void release(FiberRecord* record) noexcept;
 
- private:
-  static spool_context* fiber_entry(void* arg);
+  // ---- waiting (waiting.cpp) ----
+  Status yield();
+  Status sleep_until(TimePoint deadline);
+  Status wait_frames(std::uint64_t frames);
+  Status wait_until(detail::UniqueFunction<bool()>& predicate);
+  Status tick();
+  // Blocks the running fiber on `list` until a wake (or the deadline: Status::timeout;
+  // TimePoint::max(): none). `what` names the call in error reports.
+  Status wait(WaitQueue& list, TimePoint deadline, const char* what, bool cancellable = true);
+  // Makes a waiting fiber ready; its wait returns `status`.
+  void wake(FiberRecord* fiber, Status status) noexcept;
+  // Whether the running context may block now; reports not_suspendable for `what` if not.
+  bool can_block(const char* what) const;
+  // A fiber awaits something outside the scheduler (a JS promise): an idle scheduler with a
+  // ManualClock parks for it instead of reporting a deadlock.
+  void begin_external_wait() noexcept { ++external_waits_; }
+  void end_external_wait() noexcept { --external_waits_; }
 
-  void admit(FiberRecord* fiber);
+  // ---- state ----
+  FiberRecord* running() const noexcept { return running_; }
+  // The fiber whose identity the running code has: the running one, or the killed fiber whose
+  // on_kill cleanups run now (they act as it, so they may unlock a Mutex it held).
+  FiberRecord* acting() const noexcept { return acting_ ? acting_ : running_; }
+  std::uint64_t frame() const noexcept { return frame_; }
+  TimePoint now() const { return clock_->now(); }
+  const Scheduler::Config& config() const noexcept { return config_; }
+  Scheduler::Stats stats() const;
+  Driver& driver() noexcept { return *driver_; }
+  Inbox& inbox() noexcept { return inbox_; }
+
+ private:
+  // lifecycle.cpp
+  static spool_context* fiber_entry(void* arg);
   void admit_queued();
+  bool try_admit(FiberRecord* fiber);
+  void end(FiberRecord* fiber, Ending how) noexcept;
+  void retire(FiberRecord* fiber) noexcept;
+  void retire_zombies() noexcept;
+  void drain();
+  void abandon_blocked() noexcept;
+  void cancel_frame_waiters() noexcept;
+  void link(FiberRecord* fiber) noexcept;
+  void unlink(FiberRecord* fiber) noexcept;
+  void unbind(FiberRecord* fiber) noexcept;
+  void leave_parent(FiberRecord* fiber) noexcept;
+  void run_kill_cleanups(FiberRecord* fiber) noexcept;
+  static void give_up_held(FiberRecord* fiber) noexcept;
+  static void destroy_locals(FiberRecord* fiber) noexcept;
+
+  // waiting.cpp
+  Status block(const char* what);
+  // Ends a wait: a cancelled fiber spawned with cancel_by_exception throws FiberCancelled here,
+  // unless an exception is already unwinding it (a destructor that blocks).
+  Status finish_wait(Status status);
+  void stop_waiting(FiberRecord* fiber) noexcept;
   void make_ready(FiberRecord* fiber) noexcept;
+  void poll();
+  void fire_timers();
+  void drain_inbox();
+  void idle(FiberRecord* self);
+  Driver::Idle idle_in_driver(FiberRecord* self, Duration timeout);
+  void declare_deadlock();
+  void notify_idle() noexcept {
+    if (idling_) driver_->wake();
+  }
+  // Ready fibers, less the entries of fibers killed while ready (skipped when taken out).
+  std::size_t ready_count() const noexcept { return policy_->ready_count() - ended_in_ready_queue_; }
+
+  // switching.cpp
   // The running fiber is queued or waiting: run others until it is resumed.
   Status suspend_running();
   FiberRecord* next_to_run(FiberRecord* self);
   void switch_to(FiberRecord* self, FiberRecord* next);
   void on_resumed(FiberRecord* self);
-  spool_context* on_finished(FiberRecord* fiber);
-  void poll();
-  void fire_timers();
-  void drain_inbox();
-  void idle(FiberRecord* self);
-  void declare_deadlock();
-  void reclaim_zombies() noexcept;
-  void link(FiberRecord* fiber) noexcept;
-  void unlink(FiberRecord* fiber) noexcept;
-  void notify_idle() noexcept;
-  void abandon_blocked() noexcept;
-  // Ends a wait: a cancelled fiber spawned with cancel_by_exception throws FiberCancelled here.
-  Status finish_wait(Status status);
-  Status block(const char* what);
-  void unbind(FiberRecord* fiber) noexcept;
-  void leave_parent(FiberRecord* fiber) noexcept;
-  static void destroy_locals(FiberRecord* fiber) noexcept;
-  void finalize_killed(FiberRecord* fiber) noexcept;
-  void stop_waiting(FiberRecord* fiber) noexcept;
 
   Scheduler::Config config_;
   Scheduler* owner_;
   bool usable_ = true;
   bool shut_down_ = false;
+  bool draining_ = false;
+  bool idling_ = false;
   std::thread::id owner_thread_;
   std::unique_ptr<TimeSource> own_clock_;
   TimeSource* clock_ = nullptr;
   std::unique_ptr<SchedulingPolicy> policy_;
+  std::unique_ptr<Driver> driver_;
   TimerHeap timers_;
   FrameWheel frames_;
   std::uint64_t frame_ = 0;
@@ -134,22 +154,21 @@ class SchedulerCore {
   std::vector<FiberRecord*> bound_;
   Inbox inbox_;
   FiberQueue admission_;
-  WaitList all_done_;  // the main fiber waiting in drain()
+  WaitQueue all_done_;  // the main fiber waiting in drain()
   FiberRecord main_;
   FiberRecord* running_ = nullptr;
+  FiberRecord* acting_ = nullptr;
   FiberRecord* all_ = nullptr;      // every record the scheduler owns
-  FiberRecord* zombies_ = nullptr;  // finished fibers whose stacks await reclaiming (queue_next)
-  FiberRecord* parked_ = nullptr;   // JSPI: the fiber parked on the event loop while idle
-  // JSPI: contexts that finish a fiber whose engine stack failed; freed like zombies.
-  struct Reaper;
-  Reaper* reapers_ = nullptr;
+  FiberRecord* zombies_ = nullptr;  // ended on their own stacks, retired by the next context (queue_next)
   std::size_t live_ = 0;
   std::size_t waiting_ = 0;
   std::size_t peak_live_ = 0;
+  std::size_t external_waits_ = 0;
+  std::size_t ended_in_ready_queue_ = 0;
   std::uint64_t spawns_ = 0;
   std::uint64_t finished_ = 0;
   std::uint64_t switches_ = 0;
-  bool draining_ = false;
+
 };
 
 }  // namespace spool::detail

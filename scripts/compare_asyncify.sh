@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # spool's emscripten_fiber_* against Emscripten's own Asyncify fibers, side by side, in one run on
-# this machine (issue 4). One C source (bench/compat/fiber_compare.c, <emscripten/fiber.h> only) is
+# this machine. One C source (bench/compat/fiber_compare.c, <emscripten/fiber.h> only) is
 # built twice at -O3: linked against spool::spool (JSPI, no -sASYNCIFY), and with -sASYNCIFY
 # without spool. Both run under the pinned Node, alternating; they must print the same checksum of
 # their work. Prints a Markdown table (also build/compare/compare.md) and writes

@@ -6,13 +6,14 @@
 #include <exception>
 #include <string>
 
-#include "../scheduler/scheduler_core.h"
 #include "context/context.h"
 #include "coroutine_chain.h"
+#include "report.h"
 #include "stack/stack_pool.h"
 
 namespace spool {
 
+using detail::fatal;
 using detail::report;
 
 namespace {
@@ -31,7 +32,6 @@ struct Coroutine::Impl {
   detail::Stack stack;
   void* transfer = nullptr;
   CoroutineState state = CoroutineState::suspended;
-  bool started = false;
   Impl* resumer = nullptr;  // the coroutine that resumed this one, if any
   std::string name;
 #if defined(__cpp_exceptions)
@@ -70,10 +70,8 @@ Coroutine::Coroutine(Body body, const CoroutineOptions& options) : impl_(new Imp
   const std::size_t size = options.stack_size ? options.stack_size : kDefaultCoroutineStack;
   impl_->stack = detail::StackPool::for_this_thread().acquire(size);
   if (!impl_->stack) {
-    report(Status::stack_overflow,
-           "no memory for a %zu-byte stack for coroutine '%s'; it is dead from the start. Ask "
-           "for a smaller CoroutineOptions::stack_size.",
-           size, impl_->name.c_str());
+    report(Status::no_memory, "no %zu-byte stack for coroutine '%s': %s. It is dead from the start.",
+           size, impl_->name.c_str(), detail::StackPool::for_this_thread().failure());
     impl_->state = CoroutineState::dead;
     return;
   }
@@ -82,13 +80,13 @@ Coroutine::Coroutine(Body body, const CoroutineOptions& options) : impl_(new Imp
 
 Coroutine::~Coroutine() {
   if (impl_->state == CoroutineState::running || impl_->state == CoroutineState::normal) {
-    std::fprintf(stderr,
-                 "spool: fatal: coroutine '%s' was destroyed while running; destroy a coroutine "
-                 "only after it yielded or finished.\n",
-                 impl_->name.c_str());
-    std::abort();
+    fatal(Status::already_running,
+          "coroutine '%s' was destroyed while running; destroy a coroutine only after it yielded "
+          "or finished.",
+          impl_->name.c_str());
   }
-  // Suspended mid-body: abandoned, its stack freed without unwinding (documented).
+  // Suspended mid-body: abandoned. Its frames never run again (their destructors do not run),
+  // and its stack is free for reuse at once.
   spool_context_release(&impl_->self);
   detail::StackPool::for_this_thread().release(impl_->stack);
   delete impl_;
@@ -149,12 +147,27 @@ Coroutine::Result Coroutine::resume(void* value) {
   if (impl->resumer) impl->resumer->state = CoroutineState::normal;
   tls_running = impl;
   impl->state = CoroutineState::running;
-  impl->started = true;
   const int rc = spool_context_swap(&impl->caller, &impl->self);
+  if (rc == SPOOL_CONTEXT_E_NO_ENGINE_STACK) {
+    // Nothing switched: undo, and say why. It can be resumed later.
+    tls_running = impl->resumer;
+    if (impl->resumer) impl->resumer->state = CoroutineState::running;
+    impl->resumer = nullptr;
+    impl->state = CoroutineState::suspended;
+    spool_context_stats stats;
+    spool_context_get_stats(&stats);
+    report(Status::no_memory,
+           "coroutine '%s' cannot start: all %u engine stacks the budget allows are in use (by "
+           "fibers, coroutines and spare ones; the engine aborts the process past its own "
+           "limit). Let some finish first, or raise spool::set_engine_stack_budget() if the "
+           "engine allows more.",
+           impl->name.c_str(), stats.engine_budget);
+    return {Status::no_memory, nullptr};
+  }
   if (rc != SPOOL_CONTEXT_OK) {
-    std::fprintf(stderr, "spool: internal error: resuming coroutine '%s' failed (code %d)\n",
-                 impl->name.c_str(), rc);
-    std::abort();
+    char found[48];
+    std::snprintf(found, sizeof found, "context error %d", rc);
+    detail::internal_error("resuming a suspended coroutine to succeed", found);
   }
   tls_running = impl->resumer;
   if (impl->resumer) impl->resumer->state = CoroutineState::running;
@@ -186,16 +199,15 @@ void* Coroutine::yield(void* value) {
   impl->state = CoroutineState::suspended;
   const int rc = spool_context_swap(&impl->self, &impl->caller);
   if (rc == SPOOL_CONTEXT_E_STACK_OVERFLOW) {
-    report(Status::stack_overflow,
-           "stack overflow in coroutine '%s': it wrote past the end of its %zu-byte stack. "
-           "Create it with a larger CoroutineOptions::stack_size. Stopping the process.",
-           impl->name.c_str(), impl->stack.size);
-    std::abort();
+    fatal(Status::stack_overflow,
+          "stack overflow in coroutine '%s': it wrote past the end of its %zu-byte stack. Create "
+          "it with a larger CoroutineOptions::stack_size. Stopping the process.",
+          impl->name.c_str(), impl->stack.size);
   }
   if (rc != SPOOL_CONTEXT_OK) {
-    std::fprintf(stderr, "spool: internal error: coroutine '%s' could not yield (code %d)\n",
-                 impl->name.c_str(), rc);
-    std::abort();
+    char found[48];
+    std::snprintf(found, sizeof found, "context error %d", rc);
+    detail::internal_error("a coroutine's yield to succeed", found);
   }
   return impl->transfer;
 }

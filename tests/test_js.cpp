@@ -78,4 +78,22 @@ TEST_CASE("next_animation_frame drives a game loop of ticks", "[js][frames]") {
   }
   CHECK(bullet_frames == 3);
 }
+
+TEST_CASE("awaiting JS works under a ManualClock: the event loop still runs", "[js][time]") {
+  spool_test::LeakCheck leaks;
+  spool::ManualClock clock;
+  Scheduler::Config config;
+  config.clock = &clock;
+  Scheduler scheduler(config);
+  auto r = js::await_value("new Promise(function (r) { setTimeout(function () { r(5); }, 5); })");
+  CHECK(r.status == Status::ok);
+  CHECK(r.number == 5);
+  CHECK(js::next_animation_frame() == Status::ok);
+  // Virtual timers still jump: a sleeper is not held back by a pending promise.
+  bool slept = false;
+  auto sleeper = scheduler.spawn([&] { slept = this_fiber::sleep_for(1h) == Status::ok; });
+  CHECK(js::await_value("new Promise(function (r) { setTimeout(r, 5); })").status == Status::ok);
+  REQUIRE(sleeper.join() == Status::ok);
+  CHECK(slept);
+}
 #endif

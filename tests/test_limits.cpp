@@ -82,3 +82,38 @@ TEST_CASE("two fibers joining each other deadlock; main gets Status::deadlock", 
   REQUIRE(errors.count(Status::deadlock) >= 1);
   CHECK_THAT(errors.all().front().message, Catch::Contains("'left'") && Catch::Contains("'right'"));
 }
+
+// Waves of fibers larger than any fixed cache: after the first wave, later ones reuse every C
+// stack and engine stack (nothing mapped anew); once the working set is small again for two
+// epochs, the caches give the surplus back.
+TEST_CASE("stack caches follow the working set", "[limits][many]") {
+  spool_test::LeakCheck leaks;
+  Scheduler::Config config;
+#if defined(__SANITIZE_ADDRESS__)
+  config.default_stack_size = 32 * 1024;  // AddressSanitizer's frames are larger
+#else
+  config.default_stack_size = 8 * 1024;
+#endif
+  Scheduler scheduler(config);
+  auto wave = [&](int size) {
+    std::vector<spool::Fiber> fibers;
+    fibers.reserve(static_cast<std::size_t>(size));
+    for (int i = 0; i < size; ++i) fibers.push_back(scheduler.spawn([] { this_fiber::yield(); }));
+    for (auto& f : fibers) REQUIRE(f.join() == Status::ok);
+  };
+  constexpr int kBig = 12000;
+  wave(kBig);
+  const auto first = scheduler.stats();
+  CHECK(first.stacks_cached >= kBig);
+  wave(kBig);
+  wave(kBig);
+  const auto later = scheduler.stats();
+  CHECK(later.stack_bytes == first.stack_bytes);  // every stack reused, none mapped anew
+#if defined(__EMSCRIPTEN__)
+  CHECK(later.engine_stacks_created == first.engine_stacks_created);
+#endif
+  // Two epochs of small waves: the working set is 100 now.
+  const int small_waves = static_cast<int>(2 * spool::detail::StackPool::kEpoch / 100) + 2;
+  for (int i = 0; i < small_waves; ++i) wave(100);
+  CHECK(scheduler.stats().stacks_cached <= 200);
+}

@@ -243,3 +243,43 @@ TEST_CASE("handles: ids, names, detach, and a handle outliving its scheduler", "
   CHECK(kept.state() == FiberState::finished);
   CHECK(kept.join() == Status::ok);
 }
+
+TEST_CASE("sleeping for Duration::max() or until TimePoint::max() means forever", "[scheduler][time]") {
+  spool_test::LeakCheck leaks;
+  // A clock far from its epoch, as steady_clock is: now() + Duration::max() would overflow.
+  spool::ManualClock manual(spool::TimePoint{} + std::chrono::hours(24 * 365));
+  const bool use_manual = GENERATE(true, false);
+  Scheduler::Config config;
+  if (use_manual) config.clock = &manual;
+  Scheduler scheduler(config);
+  Status forever_for = Status::ok, forever_until = Status::ok;
+  auto a = scheduler.spawn([&] { forever_for = this_fiber::sleep_for(spool::Duration::max()); });
+  auto b = scheduler.spawn([&] { forever_until = this_fiber::sleep_until(spool::TimePoint::max()); });
+  // Not timers at all: time passes and other timers come and go meanwhile (virtual hours on the
+  // manual clock, a few real milliseconds on the steady one).
+  for (int i = 0; i < 3; ++i) REQUIRE(this_fiber::sleep_for(use_manual ? 1h : 2ms) == Status::ok);
+  CHECK(a.state() == spool::FiberState::waiting);
+  CHECK(b.state() == spool::FiberState::waiting);
+  a.cancel();
+  b.cancel();
+  REQUIRE(a.join() == Status::ok);
+  REQUIRE(b.join() == Status::ok);
+  CHECK(forever_for == Status::cancelled);
+  CHECK(forever_until == Status::cancelled);
+}
+
+TEST_CASE("timed waits for Duration::max() never time out", "[scheduler][time]") {
+  spool_test::LeakCheck leaks;
+  spool::ManualClock clock;
+  Scheduler::Config config;
+  config.clock = &clock;
+  Scheduler scheduler(config);
+  spool::Event event;
+  Status status = Status::timeout;
+  auto waiter = scheduler.spawn([&] { status = event.wait_for(spool::Duration::max()); });
+  REQUIRE(this_fiber::sleep_for(24h) == Status::ok);
+  CHECK(waiter.state() == spool::FiberState::waiting);
+  event.signal();
+  REQUIRE(waiter.join() == Status::ok);
+  CHECK(status == Status::ok);
+}

@@ -1,5 +1,6 @@
 // Fiber-aware synchronisation primitives: Event, WaitGroup, Mutex, ConditionVariable, Semaphore,
 // Channel. Blocking parks the fiber, never the thread.
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -109,7 +110,7 @@ TEST_CASE("Mutex misuse is reported: relock by the owner, unlock by another", "[
   CHECK(mutex.try_lock());
   mutex.unlock();
   CHECK(errors.count(Status::deadlock) == 1);
-  CHECK(errors.count(Status::invalid_handle) == 1);
+  CHECK(errors.count(Status::not_owner) == 1);
 }
 
 TEST_CASE("ConditionVariable: a producer/consumer queue under a Mutex", "[sync]") {
@@ -228,4 +229,21 @@ TEST_CASE("closing a Channel wakes blocked senders and receivers with closed", "
   std::string out;
   CHECK(full.receive(out) == Status::ok);  // what was buffered before close is still delivered
   CHECK(out == "taken");
+}
+
+TEST_CASE("a send that fails leaves the value with the caller", "[sync][channel]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  spool::Channel<std::unique_ptr<int>> channel(1);
+  REQUIRE(channel.try_send(std::make_unique<int>(1)));
+  auto kept = std::make_unique<int>(2);
+  CHECK_FALSE(channel.try_send(std::move(kept)));  // full
+  REQUIRE(kept != nullptr);
+  CHECK(*kept == 2);
+  channel.close();
+  CHECK(channel.send(std::move(kept)) == Status::closed);
+  REQUIRE(kept != nullptr);
+  CHECK(*kept == 2);
+  CHECK_FALSE(channel.try_send(std::move(kept)));  // closed
+  CHECK(kept != nullptr);
 }

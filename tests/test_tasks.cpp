@@ -1,5 +1,6 @@
 // Game-engine tasks: frame ticks, wait_frames, wait_until, cancellation, task trees, lifetime
 // binding, finished events, fiber-local storage.
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -310,6 +311,72 @@ TEST_CASE("killed fibers give back their stacks: 4 waves of 10,000 kills", "[can
     REQUIRE(scheduler.stats().live_fibers == 0);
   }
 #if defined(__EMSCRIPTEN__)
+  // Dropped engine stacks are freed by the engine once the JS event loop turns.
+  this_fiber::sleep_for(std::chrono::milliseconds(1));
   CHECK(scheduler.stats().engine_stacks_live == 0);
 #endif
+}
+
+TEST_CASE("wait_frames near UINT64_MAX waits forever instead of wrapping", "[frames]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  const std::uint64_t frames = GENERATE(std::numeric_limits<std::uint64_t>::max(),
+                                        std::numeric_limits<std::uint64_t>::max() - 3);
+  Status status = Status::ok;
+  auto waiter = scheduler.spawn([&] { status = this_fiber::wait_frames(frames); });
+  for (int frame = 0; frame < 600; ++frame) scheduler.tick();  // past two turns of the wheel
+  CHECK(waiter.state() == FiberState::waiting);
+  waiter.cancel();
+  REQUIRE(waiter.join() == Status::ok);
+  CHECK(status == Status::cancelled);
+}
+
+TEST_CASE("destroying the Scheduler cancels fibers that wait for frames or predicates",
+          "[frames][shutdown]") {
+  // No tick can come once the Scheduler's destructor runs: waiting for one would hang.
+  spool_test::LeakCheck leaks;
+  spool_test::ErrorCapture errors;
+  Status frames_status = Status::ok, predicate_status = Status::ok, later_status = Status::ok;
+  bool cleaned_up = false;
+  {
+    Scheduler scheduler;  // the real clock: a missed wake would only end at deadlock_after
+    scheduler.spawn([&] {
+      frames_status = this_fiber::wait_frames(10);
+      cleaned_up = true;
+      later_status = this_fiber::wait_frames(1);  // still no tick: cancelled at once
+    });
+    scheduler.spawn([&] { predicate_status = this_fiber::wait_until([] { return false; }); });
+    scheduler.tick();
+  }
+  CHECK(frames_status == Status::cancelled);
+  CHECK(predicate_status == Status::cancelled);
+  CHECK(later_status == Status::cancelled);
+  CHECK(cleaned_up);
+  CHECK(errors.count(Status::deadlock) == 0);
+}
+
+TEST_CASE("a spawn refused for its stack size still ends properly: parent, binding, joiners",
+          "[tree][errors]") {
+  spool_test::LeakCheck leaks;
+  spool_test::ErrorCapture errors;
+  Scheduler scheduler;
+  auto owner = std::make_shared<int>(1);
+  spool::FiberOptions too_big;
+  too_big.stack_size = std::numeric_limits<std::size_t>::max() / 2;  // past the largest size class: refused
+  too_big.bound_to = owner;
+  Status children = Status::timeout;
+  Status refused_join = Status::ok;
+  auto parent = scheduler.spawn([&] {
+    spool::Fiber refused = this_fiber::spawn_child([] {}, too_big);
+    refused_join = refused.join();
+    children = this_fiber::join_children();
+  });
+  scheduler.tick();
+  scheduler.tick();
+  owner.reset();
+  scheduler.tick();  // checks bindings: must not read the refused fiber's freed record
+  REQUIRE(parent.join() == Status::ok);
+  CHECK(children == Status::ok);
+  CHECK(refused_join == Status::fiber_failed);
+  CHECK(errors.count(Status::no_memory) == 1);
 }

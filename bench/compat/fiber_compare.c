@@ -1,4 +1,4 @@
-// One program, two fiber implementations (issue 4): plain C on Emscripten's <emscripten/fiber.h>,
+// One program, two fiber implementations: plain C on Emscripten's <emscripten/fiber.h>,
 // built once against spool::spool (JSPI, no -sASYNCIFY) and once with Emscripten's own Asyncify
 // fibers. scripts/compare_asyncify.sh runs both and compares them side by side.
 //

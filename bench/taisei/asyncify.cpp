@@ -1,5 +1,5 @@
 // The Taisei-like stage (stage.h) on Emscripten's own fibers (emscripten_fiber_*, built with
-// -sASYNCIFY, without spool): the Asyncify baseline of issue 5. emscripten_fiber has no scheduler,
+// -sASYNCIFY, without spool): the Asyncify baseline. emscripten_fiber has no scheduler,
 // so this file is the least frame scheduler the stage needs: a wake list per frame, a FIFO of
 // tasks to run (new tasks run at the next tick, as spool runs them), cancellation that wakes a
 // waiting task at once, children and entity bindings (task_tree.h), and fiber stacks recycled

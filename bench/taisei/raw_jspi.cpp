@@ -1,4 +1,4 @@
-// The Taisei-like stage (stage.h) on bare JSPI: the raw JSPI baseline of issue 5. No spool and no
+// The Taisei-like stage (stage.h) on bare JSPI: the raw JSPI baseline. No spool and no
 // C code that switches stacks: each task is one WebAssembly.promising call of taisei_task_main,
 // started by the JS frame loop (raw_jspi_pre.js); wait_frames is a WebAssembly.Suspending import
 // whose Promise the loop resolves at the task's frame. Cancellation is a C flag plus a plain

@@ -1,4 +1,4 @@
-// The Taisei-like stage (issue 5, workload 6), written once for every implementation that runs
+// The Taisei-like stage, written once for every implementation that runs
 // it: spool natively and in wasm (bench/taisei.cpp), and the two baselines, Emscripten's Asyncify
 // fibers (asyncify.cpp) and bare JSPI (raw_jspi.cpp). Only the host differs: how a task is
 // spawned, waits for frames and is cancelled.

@@ -24,27 +24,15 @@ class Channel {
       : state_(std::make_shared<State>(capacity == 0 ? 1 : capacity)) {}
 
   // Puts a value in, blocking the calling fiber while the channel is full. Returns ok; closed if
-  // the channel is (or gets) closed, and then `value` is not sent; cancelled.
-  Status send(T value) {
-    State& s = *state_;
-    while (!s.closed && s.items.size() >= s.capacity) {
-      Status status = s.senders.wait("spool::Channel::send()");
-      if (status != Status::ok) return status;
-    }
-    if (s.closed) return Status::closed;
-    s.items.push_back(std::move(value));
-    s.receivers.notify_one();
-    return Status::ok;
-  }
+  // the channel is (or gets) closed; cancelled. Unless it returns ok, the value stays with the
+  // caller (an rvalue is moved from only when it is sent).
+  Status send(const T& value) { return send_value(value); }
+  Status send(T&& value) { return send_value(std::move(value)); }
 
-  // Never blocks: false if the channel is full or closed.
-  bool try_send(T value) {
-    State& s = *state_;
-    if (s.closed || s.items.size() >= s.capacity) return false;
-    s.items.push_back(std::move(value));
-    s.receivers.notify_one();
-    return true;
-  }
+  // Never blocks: false if the channel is full or closed, and then the value stays with the
+  // caller.
+  bool try_send(const T& value) { return try_send_value(value); }
+  bool try_send(T&& value) { return try_send_value(std::move(value)); }
 
   // Takes the oldest value, blocking the calling fiber while the channel is empty. Returns ok;
   // closed once the channel is closed and empty; cancelled.
@@ -57,7 +45,7 @@ class Channel {
     if (s.items.empty()) return Status::closed;
     out = std::move(s.items.front());
     s.items.pop_front();
-    s.senders.notify_one();
+    s.senders.hand_one();
     return Status::ok;
   }
 
@@ -73,7 +61,7 @@ class Channel {
     if (s.items.empty()) return std::nullopt;
     std::optional<T> value(std::move(s.items.front()));
     s.items.pop_front();
-    s.senders.notify_one();
+    s.senders.hand_one();
     return value;
   }
 
@@ -90,14 +78,47 @@ class Channel {
   std::size_t capacity() const noexcept { return state_->capacity; }
 
  private:
+  // A waiter is told (handed) that a value or a slot is there; if it is killed before it looks,
+  // the next waiter is told instead.
   struct State {
     explicit State(std::size_t cap) : capacity(cap) {}
     std::deque<T> items;
     std::size_t capacity;
     bool closed = false;
-    detail::WaitQueue senders;
-    detail::WaitQueue receivers;
+    detail::WaitQueue senders{&State::tell_next_sender, this};
+    detail::WaitQueue receivers{&State::tell_next_receiver, this};
+    static void tell_next_sender(void* self) {
+      State& s = *static_cast<State*>(self);
+      if (!s.closed && s.items.size() < s.capacity) s.senders.hand_one();
+    }
+    static void tell_next_receiver(void* self) {
+      State& s = *static_cast<State*>(self);
+      if (!s.items.empty()) s.receivers.hand_one();
+    }
   };
+
+  template <class U>
+  Status send_value(U&& value) {
+    State& s = *state_;
+    while (!s.closed && s.items.size() >= s.capacity) {
+      Status status = s.senders.wait("spool::Channel::send()");
+      if (status != Status::ok) return status;
+    }
+    if (s.closed) return Status::closed;
+    s.items.push_back(std::forward<U>(value));
+    s.receivers.hand_one();
+    return Status::ok;
+  }
+
+  template <class U>
+  bool try_send_value(U&& value) {
+    State& s = *state_;
+    if (s.closed || s.items.size() >= s.capacity) return false;
+    s.items.push_back(std::forward<U>(value));
+    s.receivers.hand_one();
+    return true;
+  }
+
   std::shared_ptr<State> state_;
 };
 

@@ -8,6 +8,16 @@ namespace spool {
 using Duration = std::chrono::nanoseconds;
 using TimePoint = std::chrono::steady_clock::time_point;
 
+namespace detail {
+// t + d, or TimePoint::max() (which spool reads as "never") where that would overflow; a negative
+// d saturates at TimePoint::min().
+inline TimePoint saturating_add(TimePoint t, Duration d) noexcept {
+  if (d > Duration::zero() && t > TimePoint::max() - d) return TimePoint::max();
+  if (d < Duration::zero() && t < TimePoint::min() - d) return TimePoint::min();
+  return t + d;
+}
+}  // namespace detail
+
 // A source of time for a Scheduler's timers (sleep_for, sleep_until).
 class TimeSource {
  public:
@@ -30,7 +40,7 @@ class ManualClock final : public TimeSource {
   void advance_to(TimePoint t) override {
     if (t > now_) now_ = t;
   }
-  void advance(Duration d) { now_ += d; }
+  void advance(Duration d) { now_ = detail::saturating_add(now_, d); }
 
  private:
   TimePoint now_;

@@ -53,7 +53,9 @@ class Coroutine {
   Coroutine& operator=(const Coroutine&) = delete;
 
   // Runs the coroutine until it yields or returns; `value` is the body's first_value on the first
-  // resume and yield()'s result after. Returns {finished, nullptr} (reported) once it is dead.
+  // resume and yield()'s result after. Returns {finished, nullptr} (reported) once it is dead;
+  // in wasm, {no_memory, nullptr} (reported) when its first resume finds every engine stack of
+  // the budget in use (spool::set_engine_stack_budget): nothing ran, and it may be resumed later.
   Result resume(void* value = nullptr);
 
   // Inside the body only: stops, handing `value` to resume(); returns the value of the next

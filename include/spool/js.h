@@ -1,5 +1,6 @@
-// Awaiting JavaScript from a fiber (wasm only). The fiber waits while every other fiber keeps
-// running; the scheduler parks on the JS event loop if nothing else is ready. No JS glue to write:
+// Awaiting JavaScript from a fiber (wasm), and a game loop's frame pacing (everywhere). The fiber
+// waits while every other fiber keeps running; the scheduler parks on the JS event loop if
+// nothing else is ready. No JS glue to write:
 //
 //   auto r = spool::js::await_value("fetch('data.json').then(r => r.text())");
 //   if (r.ok()) use(r.text); else log(r.error);
@@ -10,14 +11,14 @@
 // builds with exceptions.
 #pragma once
 
-#if defined(__EMSCRIPTEN__)
-
 #include <stdexcept>
 #include <string>
 
 #include "status.h"
 
 namespace spool::js {
+
+#if defined(__EMSCRIPTEN__)
 
 struct Result {
   Status status = Status::ok;  // ok; failed (rejected, or threw); cancelled; not_suspendable
@@ -40,13 +41,16 @@ struct Error : std::runtime_error {
 std::string await_or_throw(const char* expression);
 #endif
 
+#endif  // __EMSCRIPTEN__
+
 // Waits for the next frame of the display: requestAnimationFrame in a browser, a 16 ms timer in
-// Node. A game loop: for (;;) { spool::js::next_animation_frame(); scheduler.tick(); render(); }
+// Node, and natively the next 60 Hz boundary of the Scheduler's clock (a ManualClock jumps there).
+// A game loop: for (;;) { spool::js::next_animation_frame(); scheduler.tick(); render(); }
+// Awaiting JS works with a ManualClock too: the event loop still runs while the fiber waits.
 Status next_animation_frame();
 
-// Waits `milliseconds` on a JS timer (prefer this_fiber::sleep_for, which shares one timer).
+// Waits `milliseconds`: on a JS timer in wasm (prefer this_fiber::sleep_for, which shares one
+// timer), on the Scheduler's clock natively.
 Status sleep_ms(double milliseconds);
 
 }  // namespace spool::js
-
-#endif

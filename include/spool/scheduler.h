@@ -38,6 +38,18 @@ inline constexpr std::size_t kDefaultStackSize = 256 * 1024;
 // mappings each against vm.max_map_count). The default cap on live fibers keeps well below it.
 inline constexpr std::size_t kDefaultMaxLiveFibers = 16384;
 
+// wasm (JSPI): every holder of an engine stack (a started fiber, a started Coroutine, an
+// emscripten_fiber run, a parked spare) counts against one budget per thread, kept under the
+// engine's limit with a margin for the rest of the process's memory mappings. Past it, spawns
+// wait in the admission queue and a Coroutine's first resume() returns Status::no_memory; the
+// engine never aborts. Natively stacks are limited by memory and vm.max_map_count instead, and
+// these have no effect.
+inline constexpr std::size_t kDefaultEngineStackBudget = 24576;
+// Sets the budget of the calling thread (at least 1). Raising it above the engine's limit lets
+// the engine abort the process again.
+void set_engine_stack_budget(std::size_t stacks) noexcept;
+std::size_t engine_stack_budget() noexcept;  // 0 natively
+
 class Scheduler {
  public:
   struct Config {
@@ -45,12 +57,13 @@ class Scheduler {
     // fibers finish; none is dropped.
     std::size_t max_live_fibers = kDefaultMaxLiveFibers;
     std::size_t default_stack_size = kDefaultStackSize;
-    // Freed C stacks kept for reuse, per size class.
-    std::size_t max_cached_stacks = 4096;
-    // JSPI: parked engine stacks kept for reuse (about 5 KB each); more are let go. Creating one
-    // costs ~10 us, reusing one nothing: keep this above the fibers a frame spawns. Native: no
-    // effect.
-    std::uint32_t max_parked_engine_stacks = 4096;
+    // Freed C stacks kept for reuse, per size class, at most. The cache follows the working set
+    // (as many as were in use at once lately, see src/stack/stack_pool.h); this caps it.
+    std::size_t max_cached_stacks = SIZE_MAX;
+    // JSPI: parked engine stacks kept for reuse (about 5 KB each, and each is scanned at every
+    // young-generation GC), at most. The pool follows the working set like the C stack cache;
+    // this caps it. Creating one costs ~10 us, reusing one nothing. Native: no effect.
+    std::uint32_t max_parked_engine_stacks = UINT32_MAX;
     // Time for sleep_for/sleep_until; nullptr: std::chrono::steady_clock. Must outlive the
     // Scheduler. With a ManualClock, an idle scheduler jumps to the next deadline.
     TimeSource* clock = nullptr;
@@ -80,6 +93,8 @@ class Scheduler {
     std::uint64_t engine_stacks_reused = 0;
     std::uint32_t engine_stacks_live = 0;
     std::uint32_t engine_stacks_parked = 0;
+    std::uint32_t engine_stacks_claimed = 0;  // held or reserved, against the budget
+    std::uint32_t engine_stack_budget = 0;    // 0 natively
     std::uint64_t frame = 0;              // ticks so far
     std::size_t frame_waiters = 0;        // in wait_frames()
     std::size_t predicate_waiters = 0;    // in wait_until()
@@ -130,7 +145,6 @@ class Scheduler {
   const Config& config() const noexcept;
 
   using Task = detail::UniqueFunction<void()>;
-  detail::SchedulerCore& core() noexcept { return *core_; }
 
  private:
   Fiber spawn_task(Task task, const FiberOptions& options);

@@ -26,6 +26,13 @@ enum class Status : std::uint8_t {
   timeout,
   closed,
   failed,  // an awaited JavaScript promise rejected (or its expression threw)
+  // No memory for a stack: the engine-stack budget is used up (wasm), the kernel refused more
+  // memory mappings (natively: vm.max_map_count), or the allocation failed. The report says which.
+  no_memory,
+  // A Mutex was given up because the fiber holding it was killed without unlocking it.
+  owner_died,
+  // Mutex::unlock() by a fiber that does not hold the mutex.
+  not_owner,
 };
 
 // A short name for a Status ("ok", "deadlock", ...).

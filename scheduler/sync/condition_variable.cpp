@@ -1,3 +1,5 @@
+// spool::ConditionVariable (include/spool/condition_variable.h). A notify_one() handed to a
+// waiter that is killed before it runs passes on to the next waiter.
 #include "spool/condition_variable.h"
 
 #include "spool/detail/wait_queue.h"
@@ -5,7 +7,8 @@
 namespace spool {
 
 struct ConditionVariable::State {
-  detail::WaitQueue waiters;
+  detail::WaitQueue waiters{&State::pass_on, this};
+  static void pass_on(void* self) { static_cast<State*>(self)->waiters.hand_one(); }
 };
 
 ConditionVariable::ConditionVariable() : state_(std::make_shared<State>()) {}
@@ -20,7 +23,7 @@ Status ConditionVariable::wait_until(Mutex& mutex, TimePoint deadline) {
   return status;
 }
 
-void ConditionVariable::notify_one() noexcept { state_->waiters.notify_one(); }
+void ConditionVariable::notify_one() noexcept { state_->waiters.hand_one(); }
 void ConditionVariable::notify_all() noexcept { state_->waiters.notify_all(); }
 
 }  // namespace spool

@@ -1,3 +1,5 @@
+// spool::Event (include/spool/event.h). An auto-reset signal goes to exactly one waiter (or
+// lets the next wait through); one handed to a waiter that is killed before it runs passes on.
 #include "spool/event.h"
 
 #include "spool/detail/wait_queue.h"
@@ -8,7 +10,12 @@ struct Event::State {
   explicit State(Mode m) : mode(m) {}
   Mode mode;
   bool set = false;
-  detail::WaitQueue waiters;
+  detail::WaitQueue waiters{&State::pass_on, this};
+
+  void signal_one() noexcept {
+    if (!waiters.hand_one()) set = true;  // nobody waits: let the next wait() through
+  }
+  static void pass_on(void* self) { static_cast<State*>(self)->signal_one(); }
 };
 
 Event::Event(Mode mode) : state_(std::make_shared<State>(mode)) {}
@@ -18,8 +25,8 @@ void Event::signal() noexcept {
   if (s.mode == Mode::manual_reset) {
     s.set = true;
     s.waiters.notify_all();
-  } else if (!s.waiters.notify_one()) {
-    s.set = true;  // nobody waits: let the next wait() through
+  } else {
+    s.signal_one();
   }
 }
 
@@ -35,7 +42,6 @@ Status Event::wait_until(TimePoint deadline) {
     if (s.mode == Mode::auto_reset) s.set = false;
     return Status::ok;
   }
-  // An auto-reset signal goes to exactly one waiter (notify_one); a manual one stays set.
   return s.waiters.wait("spool::Event::wait()", deadline);
 }
 

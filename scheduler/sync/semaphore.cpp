@@ -1,4 +1,8 @@
+// spool::Semaphore (include/spool/semaphore.h). release() hands units straight to waiters in
+// FIFO order; a unit handed to a waiter that is killed before it runs passes on.
 #include "spool/semaphore.h"
+
+#include <cstdint>
 
 #include "spool/detail/wait_queue.h"
 
@@ -6,7 +10,13 @@ namespace spool {
 
 struct Semaphore::State {
   std::size_t units = 0;
-  detail::WaitQueue waiters;
+  detail::WaitQueue waiters{&State::pass_on, this};
+
+  void give(std::size_t count) noexcept {
+    while (count > 0 && waiters.hand_one()) --count;
+    units = count > SIZE_MAX - units ? SIZE_MAX : units + count;
+  }
+  static void pass_on(void* self) { static_cast<State*>(self)->give(1); }
 };
 
 Semaphore::Semaphore(std::size_t initial) : state_(std::make_shared<State>()) {
@@ -33,11 +43,7 @@ bool Semaphore::try_acquire() noexcept {
   return true;
 }
 
-void Semaphore::release(std::size_t count) noexcept {
-  State& s = *state_;
-  while (count > 0 && s.waiters.notify_one()) --count;
-  s.units += count;
-}
+void Semaphore::release(std::size_t count) noexcept { state_->give(count); }
 
 std::size_t Semaphore::available() const noexcept { return state_->units; }
 

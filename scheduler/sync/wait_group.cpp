@@ -1,6 +1,7 @@
 #include "spool/wait_group.h"
 
-#include "../scheduler_core.h"
+#include "../../src/report.h"
+#include "spool/detail/wait_queue.h"
 
 namespace spool {
 

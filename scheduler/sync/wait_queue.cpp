@@ -1,4 +1,5 @@
-// WaitQueue's blocking side: the primitives' entry into the scheduler.
+// WaitQueue (include/spool/detail/wait_queue.h): its intrusive lists, and its blocking side, the
+// primitives' entry into the scheduler.
 #include "spool/detail/wait_queue.h"
 
 #include "../scheduler_core.h"
@@ -8,11 +9,35 @@ namespace spool::detail {
 TimePoint deadline_after(Duration timeout) noexcept {
   SchedulerCore* core = SchedulerCore::current();
   const TimePoint now = core ? core->now() : std::chrono::steady_clock::now();
-  if (timeout >= TimePoint::max() - now) return TimePoint::max();
-  return now + timeout;
+  return saturating_add(now, timeout);
 }
 
-WaitQueue::~WaitQueue() { notify_all(Status::closed); }
+WaitQueue::~WaitQueue() {
+  notify_all(Status::closed);
+  // Fibers handed something that no longer exists keep nothing to pass on.
+  while (FiberRecord* f = handed_) {
+    handed_ = f->wait_next;
+    f->wait_prev = f->wait_next = nullptr;
+    f->handed_by = nullptr;
+  }
+}
+
+void WaitQueue::push_back(FiberRecord* f) noexcept {
+  f->waiting_on = this;
+  f->wait_next = nullptr;
+  f->wait_prev = tail_;
+  if (tail_) tail_->wait_next = f; else head_ = f;
+  tail_ = f;
+  ++size_;
+}
+
+void WaitQueue::remove(FiberRecord* f) noexcept {
+  if (f->wait_prev) f->wait_prev->wait_next = f->wait_next; else head_ = f->wait_next;
+  if (f->wait_next) f->wait_next->wait_prev = f->wait_prev; else tail_ = f->wait_prev;
+  f->wait_prev = f->wait_next = nullptr;
+  f->waiting_on = nullptr;
+  --size_;
+}
 
 Status WaitQueue::wait(const char* what, TimePoint deadline, bool cancellable) {
   SchedulerCore* core = SchedulerCore::current();
@@ -37,6 +62,30 @@ std::size_t WaitQueue::notify_all(Status status) noexcept {
     ++woken;
   }
   return woken;
+}
+
+bool WaitQueue::hand_one(Status status) noexcept {
+  FiberRecord* f = front();
+  if (!f) return false;
+  f->core->wake(f, status);  // off the waiting list: its wait links are free for the handed list
+  f->handed_by = this;
+  f->wait_prev = nullptr;
+  f->wait_next = handed_;
+  if (handed_) handed_->wait_prev = f;
+  handed_ = f;
+  return true;
+}
+
+void WaitQueue::take_handed(FiberRecord* f) noexcept {
+  if (f->wait_prev) f->wait_prev->wait_next = f->wait_next; else handed_ = f->wait_next;
+  if (f->wait_next) f->wait_next->wait_prev = f->wait_prev;
+  f->wait_prev = f->wait_next = nullptr;
+  f->handed_by = nullptr;
+}
+
+void WaitQueue::pass_on_from(FiberRecord* f) noexcept {
+  take_handed(f);
+  if (pass_on_) pass_on_(owner_);
 }
 
 }  // namespace spool::detail

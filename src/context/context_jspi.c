@@ -4,9 +4,16 @@
 //
 // The C shadow stack (__stack_pointer, in linear memory) is shared by every engine stack, so each
 // context saves it when it suspends and restores it when it resumes, with the stack limits.
+//
+// A suspended run that will never resume is resumed once more with a code on which it either
+// traps at once (released: the engine drops its stack without running any of its frames, since
+// wasm cannot catch a trap) or unwinds its own frames and starts its successor on the same
+// engine stack (recycled, see spool_context_recycle_into).
+#include "../report_c.h"
 #include "canary.h"
 #include "context.h"
 #include "context_jspi.h"
+#include "exception_state.h"
 
 #include <emscripten.h>
 #include <emscripten/stack.h>
@@ -20,22 +27,45 @@ _Static_assert(offsetof(spool_context, stack_base) == 4, "JS runtime reads stack
 _Static_assert(offsetof(spool_context, stack_limit) == 8, "JS runtime reads stack_limit at 8");
 _Static_assert(offsetof(spool_context, state) == 20, "JS runtime reads state at 20");
 _Static_assert(offsetof(spool_context, js_slot) == 24, "JS runtime reads js_slot at 24");
+_Static_assert(offsetof(spool_context, carrier) == 36, "JS runtime reads carrier at 36");
 
-// Imports from js/spool_library.js. The two marked "suspending" are wrapped in
-// WebAssembly.Suspending by the runtime when the module is instantiated.
+// Imports from js/spool_library.js. The marked ones are wrapped in WebAssembly.Suspending by the
+// runtime when the module is instantiated.
 extern int spool_js_swap(spool_context* from, spool_context* to);                 // suspending
-extern spool_context* spool_js_carrier_park(spool_context* resume_first);          // suspending
+extern spool_context* spool_js_carrier_park(spool_context* resume_first, uintptr_t carrier);  // suspending
 extern int spool_js_park(spool_context* self, double timeout_ms);                  // suspending
 extern void spool_js_wake(spool_context* ctx);
+extern void spool_js_dispatch(spool_context* ctx);
 extern void spool_js_get_stats(spool_context_stats* out, int size_of_stats);
 extern void spool_js_set_max_parked(uint32_t count);
 extern void spool_js_release(spool_context* ctx);
-extern void spool_js_recycle(spool_context* ctx, int value);
 extern void spool_js_set_stack_check_limits(uintptr_t base, uintptr_t limit);
 
 // stackSave/stackRestore are Emscripten's own (compiler-rt) helpers for __stack_pointer.
 extern uintptr_t stackSave(void);
 extern void stackRestore(uintptr_t sp);
+
+void spool_context_call_context_lost(void);  // hooks.c
+
+// What the runtime and this file share in linear memory, so that the checks made on every swap
+// cost loads instead of JS calls. The runtime keeps its fields up to date.
+typedef struct spool_jspi_shared {
+  int32_t in_plain_call;     // 1 while the innermost JS->wasm call is a plain export call
+  int32_t parked;            // engine stacks parked in the pool
+  int32_t dropping;          // engine stacks released and not yet freed by the engine
+  uint32_t recycle_target;   // the FRESH context an abandoned run unwinds for (set before it resumes)
+} spool_jspi_shared;
+static volatile spool_jspi_shared g_shared;
+EMSCRIPTEN_KEEPALIVE volatile spool_jspi_shared* spool_jspi_shared_state(void) { return &g_shared; }
+
+// What a suspended swap returns when the runtime resumes it: 0 to go on, or one of these.
+#define SPOOL_JSPI_RESUME_TO_DROP (-1000)    // released: trap, so that no frame of it runs
+#define SPOOL_JSPI_RESUME_TO_UNWIND (-1001)  // recycled: unwind, then run recycle_target here
+
+// The engine-stack budget: contexts holding or having reserved one (engine_budget 2 or 1), and
+// the most that may exist at once with the parked and dropping ones.
+static uint32_t g_claimed;
+static uint32_t g_budget = SPOOL_CONTEXT_DEFAULT_ENGINE_BUDGET;
 
 // The stack that is executing now. Records are saved state: whichever stack is running when a
 // swap is made is recorded into `from`, so a coroutine running inside a fiber is saved correctly.
@@ -49,13 +79,16 @@ static int g_stack_check_limits;
 
 EMSCRIPTEN_KEEPALIVE void spool_jspi_enable_stack_check_limits(void) { g_stack_check_limits = 1; }
 
-// For the runtime's stack overflow report: the name the scheduler gives the running fiber.
-// Weak, like spool_scheduler_context_lost below: a program that uses only the context layer (the
-// emscripten_fiber layer, Coroutine) does not link the scheduler in.
-__attribute__((weak)) const char* spool_running_fiber_name(void);
-EMSCRIPTEN_KEEPALIVE const char* spool_jspi_running_fiber_name(void) {
-  return spool_running_fiber_name ? spool_running_fiber_name() : "";
+// For the runtime's reports: the name of what runs now, through the hooks.
+EMSCRIPTEN_KEEPALIVE const char* spool_jspi_running_name(void) {
+  static char name[128];
+  spool_context_describe_running(name, sizeof name);
+  return name;
 }
+
+// Called by the runtime when an engine stack ended with an error (a trap, or an overflow that
+// -sSTACK_OVERFLOW_CHECK=2 stopped) while a context ran on it.
+EMSCRIPTEN_KEEPALIVE void spool_jspi_context_lost(void) { spool_context_call_context_lost(); }
 
 static void ensure_current_known(void) {
   if (!g_cur_known) {
@@ -79,6 +112,36 @@ static void enter_stack(uintptr_t base, uintptr_t limit, int has_canary) {
   if (g_stack_check_limits) spool_js_set_stack_check_limits(base, usable_limit);
 }
 
+// ---- the engine-stack budget ------------------------------------------------------------------
+
+// Whether one more engine stack may come into being now.
+static int budget_has_room(void) {
+  return g_shared.parked > 0 || g_claimed + (uint32_t)g_shared.dropping < g_budget;
+}
+
+static void claim_for_start(spool_context* ctx) {
+  if (ctx->engine_budget == 0) ++g_claimed;
+  ctx->engine_budget = 2;
+}
+
+static void unclaim(spool_context* ctx) {
+  if (ctx->engine_budget != 0) --g_claimed;
+  ctx->engine_budget = 0;
+}
+
+void spool_context_set_engine_budget(uint32_t stacks) { g_budget = stacks ? stacks : 1; }
+uint32_t spool_context_engine_budget(void) { return g_budget; }
+
+int spool_context_reserve(spool_context* ctx) {
+  if (ctx->engine_budget != 0) return SPOOL_CONTEXT_OK;
+  if (g_claimed + (uint32_t)g_shared.dropping >= g_budget) return SPOOL_CONTEXT_E_NO_ENGINE_STACK;
+  ++g_claimed;
+  ctx->engine_budget = 1;
+  return SPOOL_CONTEXT_OK;
+}
+
+// ---- contexts ---------------------------------------------------------------------------------
+
 void spool_context_init_current(spool_context* ctx) {
   ensure_current_known();
   memset(ctx, 0, sizeof *ctx);
@@ -100,16 +163,18 @@ void spool_context_make(spool_context* ctx, void* stack_lo, size_t size, spool_c
   ++g_contexts_made;
 }
 
-// 1 while the innermost JS->wasm call in progress is a plain export call (the runtime keeps it
-// up to date), so that checking whether a switch is possible costs a load, not a JS call.
-static volatile int32_t g_in_plain_call;
-EMSCRIPTEN_KEEPALIVE volatile int32_t* spool_jspi_plain_call_flag(void) { return &g_in_plain_call; }
-
-int spool_context_can_switch(void) { return !g_in_plain_call; }
+int spool_context_can_switch(void) { return !g_shared.in_plain_call; }
 
 int spool_context_canary_intact(const spool_context* ctx) {
   if (!ctx->stack_has_canary) return 1;
   return spool_canary_intact_at(ctx->stack_limit);
+}
+
+int spool_context_running_stack(uintptr_t* lo, uintptr_t* hi) {
+  if (!g_cur_known || !g_cur_has_canary) return 0;
+  *lo = g_cur_limit;
+  *hi = g_cur_base;
+  return 1;
 }
 
 // Records what runs now into `from`, or returns why the switch cannot be made.
@@ -121,6 +186,7 @@ static int save_current(spool_context* from) {
   from->stack_has_canary = g_cur_has_canary;
   from->saved_sp = (void*)stackSave();
   from->state = SPOOL_CONTEXT_SUSPENDED;
+  spool_exception_state_save(from);
   return SPOOL_CONTEXT_OK;
 }
 
@@ -129,41 +195,37 @@ static void restore_current(spool_context* self) {
   enter_stack(self->stack_base, self->stack_limit, self->stack_has_canary);
   stackRestore((uintptr_t)self->saved_sp);
   self->state = SPOOL_CONTEXT_RUNNING;
+  spool_exception_state_restore(self);
 }
 
-// What a recycled context's suspended swap returns (spool_context_recycle): unwind, do not resume.
-#define SPOOL_JSPI_RESUME_TO_UNWIND (-1000)
-
-// The C stack that recycled contexts unwind on: their own may already belong to a new context.
-static char g_unwind_stack[16384] __attribute__((aligned(16)));
-// Set while a recycled context unwinds; still set at the next switch means a catch swallowed it.
+// Set while an abandoned run unwinds for recycling; still set at the next switch means a catch
+// swallowed the unwind and the abandoned code runs on.
 static int g_unwinding;
 
 static void check_not_unwinding(void) {
   if (g_unwinding) {
-    fprintf(stderr,
-            "spool: fatal: the unwind of a recycled context was caught and not rethrown (a "
-            "catch (...) in a fiber that was abandoned and re-initialised); rethrow exceptions "
-            "you do not know.\n");
-    abort();
+    spool_fatal(SPOOL_STATUS_FAILED,
+                "the unwind of an abandoned run was caught and not rethrown (a catch (...) in an "
+                "emscripten_fiber that was re-initialised while suspended); rethrow exceptions "
+                "you do not know.");
   }
 }
 
-__attribute__((noreturn)) static void unwind_recycled(void) {
+// A recycled run resumed for the last time: unwind its frames on its own stack (intact: its
+// successor, made on the same stack, has not run yet), to the catch in the carrier loop, which
+// then starts the successor on this engine stack.
+__attribute__((noreturn)) static void unwind_for_recycling(void) {
+  const spool_context* successor = (const spool_context*)(uintptr_t)g_shared.recycle_target;
   g_unwinding = 1;
-  uintptr_t base = (uintptr_t)g_unwind_stack + sizeof g_unwind_stack;
-  enter_stack(base, (uintptr_t)g_unwind_stack, 0);
-  stackRestore(base);
+  enter_stack(successor->stack_base, successor->stack_limit, 1);
+  stackRestore((uintptr_t)successor->saved_sp);
   spool_jspi_throw_unwind();
 }
 
-void spool_context_recycle(spool_context* ctx) {
-  if (ctx->js_slot == 0) return;  // not suspended: nothing held
-  if (!spool_jspi_can_unwind()) {
-    spool_js_release(ctx);
-    return;
-  }
-  spool_js_recycle(ctx, SPOOL_JSPI_RESUME_TO_UNWIND);
+// What a suspended run does once resumed with `rc`: go on, or never run another frame of its own.
+static void on_resumed_with(int rc) {
+  if (rc == SPOOL_JSPI_RESUME_TO_DROP) __builtin_trap();
+  if (rc == SPOOL_JSPI_RESUME_TO_UNWIND) unwind_for_recycling();
 }
 
 int spool_context_swap(spool_context* from, spool_context* to) {
@@ -171,7 +233,11 @@ int spool_context_swap(spool_context* from, spool_context* to) {
   if (to == NULL || to->state == SPOOL_CONTEXT_EMPTY || to->state == SPOOL_CONTEXT_DEAD)
     return SPOOL_CONTEXT_E_TARGET_DEAD;
   if (to == from || to->state == SPOOL_CONTEXT_RUNNING) return SPOOL_CONTEXT_E_TARGET_RUNNING;
-  if (g_in_plain_call) return SPOOL_CONTEXT_E_NOT_SUSPENDABLE;
+  if (g_shared.in_plain_call) return SPOOL_CONTEXT_E_NOT_SUSPENDABLE;
+  if (to->state == SPOOL_CONTEXT_FRESH && to->js_slot == 0 && to->engine_budget == 0 &&
+      !budget_has_room()) {
+    return SPOOL_CONTEXT_E_NO_ENGINE_STACK;
+  }
   int32_t old_state = from->state;
   int rc = save_current(from);
   if (rc != SPOOL_CONTEXT_OK) {
@@ -179,19 +245,14 @@ int spool_context_swap(spool_context* from, spool_context* to) {
     return rc;
   }
   rc = spool_js_swap(from, to);
-  // Recycled while suspended: `from` may already be another context's record; touch nothing.
-  if (rc == SPOOL_JSPI_RESUME_TO_UNWIND) unwind_recycled();
-  if (rc < 0) {  // the runtime refused before suspending: nothing happened
-    from->state = old_state;
-    return rc;
-  }
+  on_resumed_with(rc);  // released or recycled meanwhile: `from` may be another record by now
   restore_current(from);
   return SPOOL_CONTEXT_OK;
 }
 
 int spool_context_park(spool_context* self, double timeout_ms) {
   check_not_unwinding();
-  if (g_in_plain_call) return SPOOL_CONTEXT_E_NOT_SUSPENDABLE;
+  if (g_shared.in_plain_call) return SPOOL_CONTEXT_E_NOT_SUSPENDABLE;
   int32_t old_state = self->state;
   int rc = save_current(self);
   if (rc != SPOOL_CONTEXT_OK) {
@@ -199,31 +260,35 @@ int spool_context_park(spool_context* self, double timeout_ms) {
     return rc;
   }
   rc = spool_js_park(self, timeout_ms);
+  on_resumed_with(rc);
   restore_current(self);
   return rc;
 }
 
 void spool_context_wake(spool_context* ctx) { spool_js_wake(ctx); }
 
-extern void spool_js_dispatch(spool_context* ctx);
 void spool_context_dispatch_from_plain_call(spool_context* ctx) {
-  ctx->state = SPOOL_CONTEXT_RUNNING;
   spool_js_dispatch(ctx);
 }
 
-// Called by the runtime when an engine stack ended with an error (a trap, or an overflow that
-// -sSTACK_OVERFLOW_CHECK=2 stopped) while a context ran on it. The scheduler finishes that fiber
-// as failed and goes on with the others.
-__attribute__((weak)) void spool_scheduler_context_lost(void);
-EMSCRIPTEN_KEEPALIVE void spool_jspi_context_lost(void) {
-  if (spool_scheduler_context_lost) spool_scheduler_context_lost();
+void spool_context_release(spool_context* ctx) {
+  if (ctx->js_slot != 0) spool_js_release(ctx);  // suspended: dropped, none of its frames runs
+  unclaim(ctx);
 }
 
-void spool_context_release(spool_context* ctx) {
-  // A context holds a JS slot only while suspended. One abandoned while suspended (a fiber left
-  // blocked by a deadlock, a coroutine destroyed mid-body) lets go of its resolver, so the engine
-  // can collect its engine stack; the code on it never runs again.
-  if (ctx->js_slot != 0) spool_js_release(ctx);
+void spool_context_recycle_into(const spool_context* abandoned, spool_context* fresh) {
+  spool_context copy = *abandoned;
+  const int same_stack = copy.stack_base == fresh->stack_base && copy.stack_limit == fresh->stack_limit;
+  if (copy.js_slot == 0 || !same_stack || !spool_jspi_can_unwind()) {
+    spool_context_release(&copy);
+    return;
+  }
+  // `fresh` takes over the suspended engine stack and its place in the budget; the runtime
+  // resumes that stack to unwind the abandoned frames (at saved_sp) when `fresh` first runs.
+  fresh->js_slot = copy.js_slot;
+  fresh->carrier = copy.carrier;
+  fresh->saved_sp = copy.saved_sp;
+  fresh->engine_budget = copy.engine_budget;
 }
 
 // The body of every engine stack in the pool. The runtime calls it through
@@ -236,29 +301,30 @@ EMSCRIPTEN_KEEPALIVE void spool_carrier_main(uintptr_t carrier_stack_lo) {
   uintptr_t carrier_base = carrier_sp;
   spool_context* resume_first = NULL;
   for (;;) {
-    spool_context* ctx = spool_js_carrier_park(resume_first);
+    spool_context* ctx = spool_js_carrier_park(resume_first, carrier_stack_lo);
     if (ctx == NULL) return;  // the pool let this engine stack go
-    enter_stack(carrier_base, carrier_stack_lo, 0);
-    stackRestore(carrier_sp);
     for (;;) {
+      claim_for_start(ctx);
+      ctx->carrier = carrier_stack_lo;
       ctx->state = SPOOL_CONTEXT_RUNNING;
       enter_stack(ctx->stack_base, ctx->stack_limit, 1);
       stackRestore(ctx->stack_base);
+      spool_exception_state_clear();
       spool_context* next = spool_jspi_run_entry(ctx);
       enter_stack(carrier_base, carrier_stack_lo, 0);
       stackRestore(carrier_sp);
       if (next == SPOOL_JSPI_UNWOUND) {
-        // A recycled context unwound (its record may hold a new context now): park for the next.
+        // An abandoned run unwound (`ctx` may already be its successor's record): start the
+        // successor here, on the engine stack the abandoned run held.
         g_unwinding = 0;
-        resume_first = NULL;
-        break;
+        ctx = (spool_context*)(uintptr_t)g_shared.recycle_target;
+        ctx->js_slot = 0;
+        continue;
       }
       ctx->state = SPOOL_CONTEXT_DEAD;
-      if (next == NULL) {
-        fprintf(stderr, "spool: fatal: a context entry returned NULL, so there is nothing to resume\n");
-        abort();
-      }
-      if (next->state != SPOOL_CONTEXT_FRESH) {
+      unclaim(ctx);
+      if (next == NULL) spool_fatal(SPOOL_STATUS_FAILED, "internal error: a context entry returned NULL");
+      if (next->state != SPOOL_CONTEXT_FRESH || next->js_slot != 0) {
         resume_first = next;
         break;
       }
@@ -271,6 +337,9 @@ void spool_context_get_stats(spool_context_stats* out) {
   memset(out, 0, sizeof *out);
   spool_js_get_stats(out, (int)sizeof *out);
   out->contexts_made = g_contexts_made;
+  out->engine_stacks_claimed = g_claimed;
+  out->engine_stacks_dropping = (uint32_t)g_shared.dropping;
+  out->engine_budget = g_budget;
 }
 
 void spool_context_set_max_parked(uint32_t count) { spool_js_set_max_parked(count); }

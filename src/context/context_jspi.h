@@ -13,11 +13,13 @@ extern "C" {
 enum spool_park_result {
   SPOOL_PARK_WOKEN = 0,    // spool_context_wake() was called, or the timer fired
   SPOOL_PARK_DRAINED = 1,  // the JS event loop ran out of work (Node's beforeExit): nothing can wake us
+  SPOOL_PARK_TIMED_OUT = 2,  // the timeout passed
 };
 
 // Suspends `self` (the running context) until spool_context_wake(self) or, when
-// timeout_ms >= 0, until that many milliseconds have passed. Must be called where a swap could be
-// (spool_context_can_switch()). Returns a spool_park_result, or a negative spool_context_error.
+// timeout_ms >= 0, until that many milliseconds have passed (long timeouts are split into the
+// longest a JS timer allows). Must be called where a swap could be (spool_context_can_switch()).
+// Returns a spool_park_result, or a negative spool_context_error.
 int spool_context_park(spool_context* self, double timeout_ms);
 
 // Makes a context parked by spool_context_park() resume soon (in a microtask). Safe from any call
@@ -28,21 +30,11 @@ void spool_context_wake(spool_context* ctx);
 // or SUSPENDED) run next, in a microtask.
 void spool_context_dispatch_from_plain_call(spool_context* ctx);
 
-// Frees a context abandoned while SUSPENDED (never to be resumed) and gives its engine stack back
-// to the pool for the next context, instead of freeing it as spool_context_release() does. The
-// context's frames are unwound with an exception that only spool catches, in a microtask (when
-// the running code next suspends), on a C stack of spool's own: C++ destructors in those frames
-// run then, and a `catch (...)` in them that does not rethrow is a fatal error. Builds without
-// wasm exceptions fall back to spool_context_release(). Used where code recycles abandoned
-// contexts as a matter of course (emscripten_fiber_init on a struct in use, as koishi does).
-// The context record may be reused (spool_context_make) right after this call.
-void spool_context_recycle(spool_context* ctx);
-
 // The parts of recycling written in C++ (context_jspi_unwind.cpp): whether this build can throw,
 // throwing the unwind, and running a context's entry under the catch that stops it.
 int spool_jspi_can_unwind(void);
 __attribute__((noreturn)) void spool_jspi_throw_unwind(void);
-// Returns the entry's result, or SPOOL_JSPI_UNWOUND if the context was recycled.
+// Returns the entry's result, or SPOOL_JSPI_UNWOUND if the run was unwound for recycling.
 spool_context* spool_jspi_run_entry(spool_context* ctx);
 #define SPOOL_JSPI_UNWOUND ((spool_context*)1)
 

@@ -1,9 +1,10 @@
-// Recycling a suspended JSPI context (spool_context_recycle in context_jspi.h) unwinds its frames
+// Recycling a suspended JSPI context (spool_context_recycle_into in context.h) unwinds its frames
 // with a C++ exception that only the carrier's loop catches: the one part of the JSPI backend
-// that needs C++. Without exceptions, recycling falls back to releasing the engine stack.
+// that needs C++. Without exceptions, recycling falls back to releasing (dropping) the run.
 #include <cstdio>
 #include <cstdlib>
 
+#include "../report_c.h"
 #include "context_jspi.h"
 
 namespace {
@@ -25,8 +26,7 @@ void spool_jspi_throw_unwind(void) {
 #if defined(__cpp_exceptions)
   throw RecycledContextUnwind{};
 #else
-  std::fprintf(stderr, "spool: internal error: unwinding a recycled context without exceptions\n");
-  std::abort();
+  spool_fatal(SPOOL_STATUS_FAILED, "internal error: unwinding an abandoned run without exceptions");
 #endif
 }
 

@@ -4,9 +4,16 @@
 // faults instead of corrupting a neighbour. In wasm there is no memory protection: a stack is a
 // 16-byte aligned heap block, and the context layer's canary (red zone) plus Emscripten's stack
 // limits catch overflows.
+//
+// The cache follows the working set: each size class keeps as many freed stacks as were in use
+// at once during the current or the previous epoch (an epoch: 65,536 acquisitions from the pool),
+// so waves of fibers of any size reuse stacks instead of mapping and unmapping them, and a burst
+// that is over gives its stacks back within two epochs. An optional cap bounds it further.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace spool::detail {
@@ -21,6 +28,8 @@ class StackPool {
  public:
   static constexpr std::size_t kMinSize = 4096;
   static constexpr std::size_t kMaxSize = std::size_t{64} << 20;
+  static constexpr std::uint64_t kEpoch = 65536;  // acquisitions
+  static constexpr std::size_t kFloor = 16;       // kept per class whatever the working set
 
   // The pool of the calling thread; its cached stacks are freed when the thread exits.
   static StackPool& for_this_thread();
@@ -31,13 +40,16 @@ class StackPool {
   StackPool& operator=(const StackPool&) = delete;
 
   // A stack of at least `min_size` bytes (rounded up to a size class). Empty if the size is over
-  // kMaxSize or memory is exhausted.
+  // kMaxSize or the memory could not be had: failure() then says why.
   Stack acquire(std::size_t min_size);
-  // Returns a stack to its size class's cache (or frees it past the cache limit).
+  // Returns a stack to its size class's cache (or frees it past what the cache keeps).
   void release(Stack stack) noexcept;
   // Frees every cached stack.
   void trim() noexcept;
+  // Why the last acquire() failed, with the fix.
+  const char* failure() const noexcept { return failure_; }
 
+  // The most stacks a class keeps cached, whatever the working set (SIZE_MAX: no cap).
   void set_max_cached_per_class(std::size_t count) noexcept { max_cached_per_class_ = count; }
 
   static std::size_t round_to_class(std::size_t size) noexcept;
@@ -49,13 +61,23 @@ class StackPool {
  private:
   static constexpr int kClasses = 15;  // 4 KiB .. 64 MiB
   static int class_of(std::size_t rounded) noexcept;
-  static Stack map_stack(std::size_t size) noexcept;
+  Stack map_stack(std::size_t size) noexcept;
   static void unmap_stack(Stack stack) noexcept;
+  std::size_t cache_limit(int size_class) const noexcept;
+  void end_epoch() noexcept;
 
-  std::vector<void*> cache_[kClasses];
-  std::size_t max_cached_per_class_ = 4096;
+  struct SizeClass {
+    std::vector<void*> cache;
+    std::size_t in_use = 0;
+    std::size_t peak = 0;       // most in use at once this epoch
+    std::size_t last_peak = 0;  // ... and the epoch before
+  };
+  std::array<SizeClass, kClasses> classes_{};
+  std::size_t max_cached_per_class_ = SIZE_MAX;
+  std::uint64_t acquisitions_ = 0;
   std::size_t in_use_ = 0;
   std::size_t bytes_reserved_ = 0;
+  char failure_[320] = "";
 };
 
 }  // namespace spool::detail

@@ -199,6 +199,81 @@ TEST_CASE("a recycled fiber's last run: unwound in wasm, dropped natively", "[co
   CHECK(errors.count(spool::Status::finished) == 1);
 }
 
+// koishi (Taisei's coroutine library) recycles a coroutine by rewriting the struct's fields
+// itself: entry, user_data, stack_ptr, and asyncify_data.stack_ptr back to its asyncify buffer.
+// As with Asyncify, a non-NULL entry means "start afresh at the next swap", and the abandoned run
+// must give back what it holds: engine stacks stay bounded however many recycles there are.
+TEST_CASE("structs re-armed by hand, as koishi does, keep engine stacks bounded", "[compat]") {
+  constexpr int kPool = 256;
+  constexpr int kRecycles = 100000;
+  struct Koishi {
+    emscripten_fiber_t fiber;
+    char asyncify_stack[256];
+    void* stack = std::aligned_alloc(16, kStack);
+    ~Koishi() { std::free(stack); }
+  };
+  static std::vector<Koishi>* pool;
+  static long runs;
+  std::vector<Koishi> storage(kPool);
+  pool = &storage;
+  runs = 0;
+  auto entry = [](void* arg) {
+    auto* k = static_cast<Koishi*>(arg);
+    ++runs;
+    emscripten_fiber_swap(&k->fiber, &g_main);  // "finished": never resumed, only recycled
+    std::abort();
+  };
+  spool_context_stats before;
+  spool_context_get_stats(&before);
+  for (auto& k : storage) {
+    emscripten_fiber_init(&k.fiber, entry, &k, k.stack, kStack, k.asyncify_stack, sizeof k.asyncify_stack);
+  }
+  for (int n = 0; n < kRecycles; ++n) {
+    Koishi& k = storage[(n * 7) % kPool];
+    if (n >= kPool) {  // koishi_fiber_recycle
+      k.fiber.stack_ptr = k.fiber.stack_base;
+      k.fiber.entry = entry;
+      k.fiber.user_data = &k;
+      k.fiber.asyncify_data.stack_ptr = k.asyncify_stack;
+    }
+    emscripten_fiber_swap(&g_main, &k.fiber);
+  }
+  CHECK(runs == kRecycles);
+  spool_context_stats after;
+  spool_context_get_stats(&after);
+  // At most one suspended run per struct holds a JS slot and an engine stack.
+  CHECK(after.js_slots_held - before.js_slots_held <= kPool);
+#if defined(__EMSCRIPTEN__)
+  CHECK(after.carriers_live - before.carriers_live <= kPool + 1);
+  CHECK(after.carriers_created - before.carriers_created <= 2 * kPool);
+#endif
+}
+
+// Asyncify's rule: emscripten_fiber_swap clears `entry` when it starts a fiber; a struct whose
+// entry is still set is started afresh, whatever else it holds.
+TEST_CASE("a started fiber's entry is cleared; setting it again starts afresh", "[compat]") {
+  static Fiber f;
+  static int starts, resumes;
+  starts = resumes = 0;
+  f.init([](void*) {
+    ++starts;
+    for (;;) {
+      emscripten_fiber_swap(&f.fiber, &g_main);
+      ++resumes;
+    }
+  }, nullptr);
+  auto entry = f.fiber.entry;
+  emscripten_fiber_swap(&g_main, &f.fiber);
+  CHECK(f.fiber.entry == nullptr);
+  emscripten_fiber_swap(&g_main, &f.fiber);  // resumes
+  CHECK(starts == 1);
+  CHECK(resumes == 1);
+  f.fiber.entry = entry;  // re-armed by hand, asyncify_data untouched
+  emscripten_fiber_swap(&g_main, &f.fiber);
+  CHECK(starts == 2);
+  CHECK(resumes == 1);
+}
+
 TEST_CASE("a fiber struct filled in by hand, without emscripten_fiber_init", "[compat]") {
   static Fiber f;
   static int ran;

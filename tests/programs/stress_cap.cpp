@@ -1,11 +1,11 @@
-// Stress (issue 7): 1,000,000 fibers in waves, with 30,000 held live at once while more are
+// Stress: 1,000,000 fibers in waves, with 30,000 held live at once while more are
 // spawned, so that the live-fiber cap is reached. Nothing aborts, no spawn is lost, spawns start in
 // order, and afterwards memory returns close to where it started. Prints its figures.
 //
-//   spool_program_stress_cap [max_live_fibers]   (0: the default cap)
-// With a cap above the engine's limit (~32,000 suspended engine stacks), the same program makes
-// V8 abort the process: tests/programs/CMakeLists.txt runs it that way too, to show that the cap
-// is what keeps it alive.
+//   spool_program_stress_cap [max_live_fibers [engine_stack_budget]]   (0: the defaults)
+// With the cap and the engine-stack budget both above the engine's limit (~32,000 suspended
+// engine stacks), the same program makes V8 abort the process: tests/programs/CMakeLists.txt runs
+// it that way too, to show that they are what keeps it alive.
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   spool::Scheduler::Config config;
   const long cap = argc > 1 ? std::atol(argv[1]) : 0;
   if (cap > 0) config.max_live_fibers = static_cast<std::size_t>(cap);
+  const long budget = argc > 2 ? std::atol(argv[2]) : 0;
+  if (budget > 0) spool::set_engine_stack_budget(static_cast<std::size_t>(budget));
 #if defined(__SANITIZE_ADDRESS__)
   config.default_stack_size = 64 * 1024;  // AddressSanitizer's frames are several times larger
 #else
@@ -98,6 +100,8 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(after.engine_stacks_created),
                 static_cast<unsigned long long>(after.engine_stacks_reused));
     scheduler.trim_caches();
+    // Engine stacks let go are freed by the engine once the JS event loop turns.
+    spool::this_fiber::sleep_for(std::chrono::milliseconds(1));
     // What spool holds must be back to nothing: C stacks, engine stacks, fiber records.
     const auto trimmed = scheduler.stats();
     std::printf("after trim: C stacks in use %zu, cached %zu (%zu bytes); engine stacks live %u, parked %u\n",

@@ -15,7 +15,7 @@ extern "C" {
 typedef void (*em_arg_callback_func)(void* user_data);
 
 typedef struct asyncify_data_s {
-  void* stack_ptr;   /* Asyncify's buffer: unused by spool (it keeps its own state here) */
+  void* stack_ptr;   /* Asyncify's buffer: spool keeps a pointer to its record here */
   void* stack_limit;
   int rewind_id;
 } asyncify_data_t;
@@ -24,7 +24,7 @@ typedef struct emscripten_fiber_s {
   void* stack_base;            /* high end of the C stack (it grows down) */
   void* stack_limit;           /* low end of the C stack */
   void* stack_ptr;
-  em_arg_callback_func entry;  /* run on the fiber's first switch-in */
+  em_arg_callback_func entry;  /* set: the next swap to it starts it afresh (and clears it) */
   void* user_data;             /* entry's argument */
   asyncify_data_t asyncify_data;
 } emscripten_fiber_t;

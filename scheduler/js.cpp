@@ -1,7 +1,13 @@
-// spool::js: a fiber awaits a JavaScript promise while the other fibers run (wasm only).
-#if defined(__EMSCRIPTEN__)
-
+// spool::js (include/spool/js.h): in wasm a fiber awaits a JavaScript promise while the other
+// fibers run; natively the frame pacing of a game loop is kept by the scheduler's clock.
 #include "spool/js.h"
+
+#include <chrono>
+
+#include "scheduler_core.h"
+#include "spool/this_fiber.h"
+
+#if defined(__EMSCRIPTEN__)
 
 #include <emscripten.h>
 
@@ -10,8 +16,6 @@
 #include <cstdlib>
 #include <string>
 #include <unordered_map>
-
-#include "../scheduler/scheduler_core.h"
 
 extern "C" void spool_js_await_begin(const char* expression, int token);  // js/spool_library.js
 
@@ -47,10 +51,12 @@ Result await_value(const char* expression) {
   const int token = g_next_token++;
   g_pending.emplace(token, &pending);
   spool_js_await_begin(expression, token);  // settles later, always from the event loop
+  core->begin_external_wait();  // an idle scheduler on a ManualClock waits for it too
   Status status = Status::ok;
   while (!pending.settled && status == Status::ok) {
     status = pending.waiter.wait("spool::js::await_value()");
   }
+  core->end_external_wait();
   g_pending.erase(token);
   if (!pending.settled) pending.result.status = status;  // cancelled (the promise runs on)
   return std::move(pending.result);
@@ -106,5 +112,30 @@ extern "C" EMSCRIPTEN_KEEPALIVE char* spool_jspi_alloc(int bytes) {
   return static_cast<char*>(std::malloc(static_cast<std::size_t>(bytes)));
 }
 extern "C" EMSCRIPTEN_KEEPALIVE void spool_jspi_free(char* p) { std::free(p); }
+
+#else
+
+namespace spool::js {
+
+// Natively there is no display to wait for: frames are paced by the scheduler's clock, at the
+// next 60 Hz boundary (with a ManualClock, an idle scheduler jumps there at once).
+Status next_animation_frame() {
+  detail::SchedulerCore* core = detail::SchedulerCore::current();
+  if (!core) {
+    detail::report_no_scheduler("spool::js::next_animation_frame()");
+    return Status::no_scheduler;
+  }
+  constexpr auto kFrame = std::chrono::nanoseconds(1'000'000'000 / 60);
+  const auto since_epoch = core->now().time_since_epoch();
+  const auto next = TimePoint(since_epoch - since_epoch % kFrame + kFrame);
+  return this_fiber::sleep_until(next);
+}
+
+Status sleep_ms(double milliseconds) {
+  return this_fiber::sleep_for(std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double, std::milli>(milliseconds)));
+}
+
+}  // namespace spool::js
 
 #endif

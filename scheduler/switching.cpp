@@ -1,0 +1,65 @@
+// SchedulerCore, part 3: picking the next fiber and switching to it. A fiber that blocks swaps
+// straight to the next ready one: one switch per hand-off, no trip through a central context.
+#include <cstdio>
+
+#include "../src/coroutine_chain.h"
+#include "scheduler_core.h"
+
+namespace spool::detail {
+
+Status SchedulerCore::suspend_running() {
+  FiberRecord* self = running_;
+  FiberRecord* next = next_to_run(self);
+  if (next != self) {
+    switch_to(self, next);
+  } else {
+    on_resumed(self);
+  }
+  Status status = self->wake_status;
+  self->wake_status = Status::ok;
+  return status;
+}
+
+FiberRecord* SchedulerCore::next_to_run(FiberRecord* self) {
+  for (;;) {
+    poll();
+    if (FiberRecord* next = policy_->pick_next()) {
+      if (next->state == FiberState::finished) {  // killed while it was ready
+        --ended_in_ready_queue_;
+        retire(next);
+        continue;
+      }
+      return next;
+    }
+    idle(self);
+  }
+}
+
+void SchedulerCore::switch_to(FiberRecord* self, FiberRecord* next) {
+  ++switches_;
+  // A coroutine mid-body on this fiber stays this fiber's: `next` starts or resumes outside it.
+  void* running_coroutine = exchange_running_coroutine(nullptr);
+  const int rc = spool_context_swap(&self->ctx, &next->ctx);
+  exchange_running_coroutine(running_coroutine);
+  if (rc == SPOOL_CONTEXT_E_STACK_OVERFLOW) {
+    fatal(Status::stack_overflow,
+          "stack overflow in fiber '%s': it wrote past the end of its %zu-byte C stack (the "
+          "canary at its low end was overwritten), so memory next to it may be corrupted. Spawn "
+          "it with a larger FiberOptions::stack_size. Stopping the process.",
+          display_name(self), self->stack.size);
+  }
+  if (rc != SPOOL_CONTEXT_OK) {
+    char found[48];
+    std::snprintf(found, sizeof found, "context error %d", rc);
+    internal_error("a switch between fibers to succeed", found);
+  }
+  on_resumed(self);
+}
+
+void SchedulerCore::on_resumed(FiberRecord* self) {
+  running_ = self;
+  self->state = FiberState::running;
+  if (zombies_) retire_zombies();
+}
+
+}  // namespace spool::detail
