@@ -45,7 +45,10 @@ const char* Fiber::name() const noexcept {
 }
 bool Fiber::joinable() const noexcept { return record_ && !record_->joined; }
 
-Status Fiber::join() {
+Status Fiber::join() { return join_until(TimePoint::max()); }
+Status Fiber::join_for(Duration timeout) { return join_until(detail::deadline_after(timeout)); }
+
+Status Fiber::join_until(TimePoint deadline) {
   if (!joinable()) {
     detail::report(Status::invalid_handle,
                    "Fiber::join() on a handle that holds no joinable fiber (empty, moved from, "
@@ -62,7 +65,7 @@ Status Fiber::join() {
     return Status::wrong_thread;
   }
   if (core) {
-    Status status = core->join(record_);
+    Status status = core->join(record_, deadline);
     if (status != Status::ok) return status;
   }
   record_->joined = true;

@@ -417,7 +417,7 @@ void SchedulerCore::cancel(FiberRecord* f) noexcept {
   notify_idle();
 }
 
-Status SchedulerCore::join(FiberRecord* target) {
+Status SchedulerCore::join(FiberRecord* target, TimePoint deadline) {
   if (target == running_) {
     report(Status::join_self,
            "fiber '%s' called join() on itself, which would wait forever. Join it from another "
@@ -426,14 +426,14 @@ Status SchedulerCore::join(FiberRecord* target) {
     return Status::join_self;
   }
   if (target->state == FiberState::finished) return Status::ok;
-  return wait(target->joiners, TimePoint::max(), "spool::Fiber::join()");
+  return wait(target->joiners, deadline, "spool::Fiber::join()");
 }
 
-Status SchedulerCore::join_children() {
+Status SchedulerCore::join_children(TimePoint deadline) {
   if (!can_block("spool::this_fiber::join_children()")) return Status::not_suspendable;
   FiberRecord* self = running_;
   while (self->live_children > 0) {
-    Status status = wait(self->children_done, TimePoint::max(), "spool::this_fiber::join_children()");
+    Status status = wait(self->children_done, deadline, "spool::this_fiber::join_children()");
     if (status != Status::ok) return status;
   }
   return Status::ok;

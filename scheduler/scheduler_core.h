@@ -42,8 +42,8 @@ class SchedulerCore {
   FiberRecord* spawn(Scheduler::Task task, const FiberOptions& options,
                      FiberRecord* parent = nullptr);
   void post(Scheduler::Task task);
-  Status join(FiberRecord* target);
-  Status join_children();
+  Status join(FiberRecord* target, TimePoint deadline);
+  Status join_children(TimePoint deadline);
   // Cancellation: see Fiber::cancel() and Fiber::kill().
   void cancel(FiberRecord* fiber) noexcept;
   Status kill(FiberRecord* fiber) noexcept;

@@ -58,9 +58,12 @@ void on_kill(detail::UniqueFunction<void()> cleanup) {
   if (core && core->running()) core->running()->on_kill.push_back(std::move(cleanup));
 }
 
-Status join_children() {
+Status join_children() { return join_children_until(TimePoint::max()); }
+Status join_children_for(Duration timeout) { return join_children_until(detail::deadline_after(timeout)); }
+
+Status join_children_until(TimePoint deadline) {
   SchedulerCore* core = core_for("spool::this_fiber::join_children()");
-  return core ? core->join_children() : Status::no_scheduler;
+  return core ? core->join_children(deadline) : Status::no_scheduler;
 }
 
 FiberId id() noexcept {

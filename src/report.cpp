@@ -46,6 +46,7 @@ const char* to_string(Status status) noexcept {
     case Status::no_memory: return "no_memory";
     case Status::owner_died: return "owner_died";
     case Status::not_owner: return "not_owner";
+    case Status::invalid_argument: return "invalid_argument";
   }
   return "unknown";
 }

@@ -24,12 +24,12 @@ TEST_CASE("a Mutex handed to a waiter that dies passes to the next waiter", "[ha
   std::vector<std::string> got;
   mutex.lock();  // main holds it
   auto first = scheduler.spawn([&] {
-    if (mutex.lock_status() != Status::ok) return;
+    if (mutex.lock() != Status::ok) return;
     got.push_back("first");
     mutex.unlock();
   });
   auto second = scheduler.spawn([&] {
-    if (mutex.lock_status() != Status::ok) return;
+    if (mutex.lock() != Status::ok) return;
     got.push_back("second");
     mutex.unlock();
   });
@@ -65,7 +65,7 @@ TEST_CASE("a Mutex held by a killed fiber is given up", "[handoff][sync][kill]")
   });
   bool waiter_got_it = false;
   auto waiter = scheduler.spawn([&] {
-    if (mutex.lock_status() == Status::ok) {
+    if (mutex.lock() == Status::ok) {
       waiter_got_it = true;
       mutex.unlock();
     }

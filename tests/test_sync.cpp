@@ -101,8 +101,8 @@ TEST_CASE("Mutex misuse is reported: relock by the owner, unlock by another", "[
   spool_test::ErrorCapture errors;
   Scheduler scheduler;
   spool::Mutex mutex;
-  REQUIRE(mutex.lock_status() == Status::ok);
-  CHECK(mutex.lock_status() == Status::deadlock);
+  REQUIRE(mutex.lock() == Status::ok);
+  CHECK(mutex.lock() == Status::deadlock);
   auto other = scheduler.spawn([&] { mutex.unlock(); });
   other.join();
   CHECK_FALSE(mutex.try_lock());  // still ours
@@ -246,4 +246,57 @@ TEST_CASE("a send that fails leaves the value with the caller", "[sync][channel]
   CHECK(*kept == 2);
   CHECK_FALSE(channel.try_send(std::move(kept)));  // closed
   CHECK(kept != nullptr);
+}
+
+TEST_CASE("every blocking call has timed variants that give up with timeout", "[sync][time]") {
+  spool_test::LeakCheck leaks;
+  spool_test::ErrorCapture errors;
+  spool::ManualClock clock;
+  Scheduler::Config config;
+  config.clock = &clock;
+  Scheduler scheduler(config);
+  using namespace std::chrono_literals;
+  const auto start = clock.now();
+  auto elapsed = [&] { return clock.now() - start; };
+
+  spool::Mutex mutex;
+  auto holder = scheduler.spawn([&] {
+    mutex.lock();
+    spool::this_fiber::sleep_for(1h);
+    mutex.unlock();
+  });
+  spool::this_fiber::yield();
+  CHECK(mutex.lock_for(10ms) == Status::timeout);
+  CHECK(elapsed() == 10ms);
+  CHECK_FALSE(mutex.try_lock_until(clock.now() + 10ms));
+  spool::Semaphore none(0);
+  CHECK(none.acquire_for(10ms) == Status::timeout);
+  spool::WaitGroup group(1);
+  CHECK(group.wait_for(10ms) == Status::timeout);
+  spool::Channel<int> empty(1);
+  int out = 0;
+  CHECK(empty.receive_for(out, 10ms) == Status::timeout);
+  spool::Channel<int> full(1);
+  REQUIRE(full.send(1) == Status::ok);
+  CHECK(full.send_for(2, 10ms) == Status::timeout);
+  CHECK(holder.join_for(10ms) == Status::timeout);
+  CHECK(holder.joinable());
+  spool::Mutex own;
+  spool::ConditionVariable never;
+  REQUIRE(own.lock() == Status::ok);
+  CHECK(never.wait_for(own, 10ms) == Status::timeout);
+  CHECK(never.wait_for(own, 10ms, [] { return false; }) == Status::timeout);
+  own.unlock();
+  auto parent = scheduler.spawn([&] {
+    spool::this_fiber::spawn_child([] { spool::this_fiber::sleep_for(1h); });
+    CHECK(spool::this_fiber::join_children_for(10ms) == Status::timeout);
+  });
+  REQUIRE(parent.join() == Status::ok);
+  CHECK(elapsed() == 100ms);
+  // The waits that did not time out still end normally.
+  REQUIRE(holder.join() == Status::ok);
+  group.done();
+  group.done();  // past zero: reported, ignored
+  CHECK(group.wait() == Status::ok);
+  CHECK(errors.count(Status::invalid_argument) == 1);
 }

@@ -85,7 +85,7 @@ TEST_CASE("wait_until checks its predicate at each tick without switching into t
   int health = 3;
   bool dead = false;
   scheduler.spawn([&] {
-    REQUIRE(this_fiber::wait_until([&] {
+    REQUIRE(this_fiber::wait_until_true([&] {
               ++checks;
               return health <= 0;
             }) == Status::ok);
@@ -345,7 +345,7 @@ TEST_CASE("destroying the Scheduler cancels fibers that wait for frames or predi
       cleaned_up = true;
       later_status = this_fiber::wait_frames(1);  // still no tick: cancelled at once
     });
-    scheduler.spawn([&] { predicate_status = this_fiber::wait_until([] { return false; }); });
+    scheduler.spawn([&] { predicate_status = this_fiber::wait_until_true([] { return false; }); });
     scheduler.tick();
   }
   CHECK(frames_status == Status::cancelled);

@@ -71,7 +71,7 @@ void run_phase(World& world, const Phase& phase) {
 
   // Checked by the scheduler at each tick without switching into this fiber.
   const std::uint64_t last_frame = spool::Scheduler::current()->frame() + static_cast<std::uint64_t>(phase.max_frames);
-  this_fiber::wait_until([&world, last_frame] {
+  this_fiber::wait_until_true([&world, last_frame] {
     return world.boss.health <= 0 || spool::Scheduler::current()->frame() >= last_frame;
   });
   attacks.cancel();

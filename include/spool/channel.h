@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 
+#include "clock.h"
 #include "detail/wait_queue.h"
 #include "status.h"
 
@@ -26,8 +27,15 @@ class Channel {
   // Puts a value in, blocking the calling fiber while the channel is full. Returns ok; closed if
   // the channel is (or gets) closed; cancelled. Unless it returns ok, the value stays with the
   // caller (an rvalue is moved from only when it is sent).
-  Status send(const T& value) { return send_value(value); }
-  Status send(T&& value) { return send_value(std::move(value)); }
+  Status send(const T& value) { return send_value(value, TimePoint::max()); }
+  Status send(T&& value) { return send_value(std::move(value), TimePoint::max()); }
+  // As send(), giving up at the deadline with Status::timeout.
+  Status send_until(T&& value, TimePoint deadline) { return send_value(std::move(value), deadline); }
+  Status send_until(const T& value, TimePoint deadline) { return send_value(value, deadline); }
+  Status send_for(T&& value, Duration timeout) {
+    return send_value(std::move(value), detail::deadline_after(timeout));
+  }
+  Status send_for(const T& value, Duration timeout) { return send_value(value, detail::deadline_after(timeout)); }
 
   // Never blocks: false if the channel is full or closed, and then the value stays with the
   // caller.
@@ -36,10 +44,13 @@ class Channel {
 
   // Takes the oldest value, blocking the calling fiber while the channel is empty. Returns ok;
   // closed once the channel is closed and empty; cancelled.
-  Status receive(T& out) {
+  Status receive(T& out) { return receive_until(out, TimePoint::max()); }
+  // As receive(), giving up at the deadline with Status::timeout.
+  Status receive_for(T& out, Duration timeout) { return receive_until(out, detail::deadline_after(timeout)); }
+  Status receive_until(T& out, TimePoint deadline) {
     State& s = *state_;
     while (s.items.empty() && !s.closed) {
-      Status status = s.receivers.wait("spool::Channel::receive()");
+      Status status = s.receivers.wait("spool::Channel::receive()", deadline);
       if (status != Status::ok) return status;
     }
     if (s.items.empty()) return Status::closed;
@@ -98,10 +109,10 @@ class Channel {
   };
 
   template <class U>
-  Status send_value(U&& value) {
+  Status send_value(U&& value, TimePoint deadline) {
     State& s = *state_;
     while (!s.closed && s.items.size() >= s.capacity) {
-      Status status = s.senders.wait("spool::Channel::send()");
+      Status status = s.senders.wait("spool::Channel::send()", deadline);
       if (status != Status::ok) return status;
     }
     if (s.closed) return Status::closed;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "clock.h"
 #include "event.h"
 #include "status.h"
 
@@ -73,6 +74,9 @@ class Fiber {
   // exception to rethrow (a trap or stack overflow in wasm, no memory for its stack). If it ended
   // with an exception, join() rethrows it (in builds with exceptions).
   Status join();
+  // As join(), but gives up at the deadline with Status::timeout (the fiber runs on, joinable).
+  Status join_until(TimePoint deadline);
+  Status join_for(Duration timeout);
 
   // Lets the fiber run to its end on its own. An exception escaping a detached fiber is reported
   // to the error handler with the fiber's name.

@@ -50,63 +50,69 @@ inline constexpr std::size_t kDefaultEngineStackBudget = 24576;
 void set_engine_stack_budget(std::size_t stacks) noexcept;
 std::size_t engine_stack_budget() noexcept;  // 0 natively
 
+// How a Scheduler runs (Scheduler::Config).
+struct SchedulerConfig {
+  // Fibers started and not finished, at most. Spawns beyond it are queued and start in order as
+  // fibers finish; none is dropped.
+  std::size_t max_live_fibers = kDefaultMaxLiveFibers;
+  std::size_t default_stack_size = kDefaultStackSize;
+  // Freed C stacks kept for reuse, per size class, at most. The cache follows the working set
+  // (as many as were in use at once lately, see src/stack/stack_pool.h); this caps it.
+  std::size_t max_cached_stacks = SIZE_MAX;
+  // JSPI: parked engine stacks kept for reuse (about 5 KB each, and each is scanned at every
+  // young-generation GC), at most. The pool follows the working set like the C stack cache;
+  // this caps it. Creating one costs ~10 us, reusing one nothing. Native: no effect.
+  std::uint32_t max_parked_engine_stacks = UINT32_MAX;
+  // Time for sleep_for/sleep_until; nullptr: std::chrono::steady_clock. Must outlive the
+  // Scheduler. With a ManualClock, an idle scheduler jumps to the next deadline.
+  TimeSource* clock = nullptr;
+  // An idle scheduler with no timer pending and nothing posted for this long reports a deadlock
+  // and wakes the thread's main context with Status::deadlock. With a ManualClock it is
+  // reported at once. In Node, a drained event loop reports it too.
+#if defined(__EMSCRIPTEN__)
+  Duration deadlock_after = Duration::max();
+#else
+  Duration deadlock_after = std::chrono::seconds(10);
+#endif
+};
+
+// What a Scheduler reports of itself (Scheduler::stats()).
+struct SchedulerStats {
+  std::size_t live_fibers = 0;     // started, not finished (the cap counts these)
+  std::size_t ready_fibers = 0;
+  std::size_t waiting_fibers = 0;  // blocked or sleeping
+  std::size_t queued_spawns = 0;   // waiting for a live slot or an engine stack
+  std::size_t peak_live_fibers = 0;
+  std::uint64_t spawns = 0;
+  std::uint64_t finished = 0;
+  std::uint64_t switches = 0;
+  std::size_t stacks_in_use = 0;   // C stacks
+  std::size_t stacks_cached = 0;
+  std::size_t stack_bytes = 0;     // reserved for C stacks, in use and cached
+  std::uint64_t engine_stacks_created = 0;  // JSPI carriers
+  std::uint64_t engine_stacks_reused = 0;
+  std::uint32_t engine_stacks_live = 0;
+  std::uint32_t engine_stacks_parked = 0;
+  std::uint32_t engine_stacks_claimed = 0;  // held or reserved, against the budget
+  std::uint32_t engine_stack_budget = 0;    // 0 natively
+  std::uint64_t frame = 0;              // ticks so far
+  std::size_t frame_waiters = 0;        // in wait_frames()
+  std::size_t predicate_waiters = 0;    // in this_fiber::wait_until_true()
+};
+
 class Scheduler {
  public:
-  struct Config {
-    // Fibers started and not finished, at most. Spawns beyond it are queued and start in order as
-    // fibers finish; none is dropped.
-    std::size_t max_live_fibers = kDefaultMaxLiveFibers;
-    std::size_t default_stack_size = kDefaultStackSize;
-    // Freed C stacks kept for reuse, per size class, at most. The cache follows the working set
-    // (as many as were in use at once lately, see src/stack/stack_pool.h); this caps it.
-    std::size_t max_cached_stacks = SIZE_MAX;
-    // JSPI: parked engine stacks kept for reuse (about 5 KB each, and each is scanned at every
-    // young-generation GC), at most. The pool follows the working set like the C stack cache;
-    // this caps it. Creating one costs ~10 us, reusing one nothing. Native: no effect.
-    std::uint32_t max_parked_engine_stacks = UINT32_MAX;
-    // Time for sleep_for/sleep_until; nullptr: std::chrono::steady_clock. Must outlive the
-    // Scheduler. With a ManualClock, an idle scheduler jumps to the next deadline.
-    TimeSource* clock = nullptr;
-    // An idle scheduler with no timer pending and nothing posted for this long reports a deadlock
-    // and wakes the thread's main context with Status::deadlock. With a ManualClock it is
-    // reported at once. In Node, a drained event loop reports it too.
-#if defined(__EMSCRIPTEN__)
-    Duration deadlock_after = Duration::max();
-#else
-    Duration deadlock_after = std::chrono::seconds(10);
-#endif
-  };
-
-  struct Stats {
-    std::size_t live_fibers = 0;     // started, not finished (the cap counts these)
-    std::size_t ready_fibers = 0;
-    std::size_t waiting_fibers = 0;  // blocked or sleeping
-    std::size_t queued_spawns = 0;   // waiting for a live slot
-    std::size_t peak_live_fibers = 0;
-    std::uint64_t spawns = 0;
-    std::uint64_t finished = 0;
-    std::uint64_t switches = 0;
-    std::size_t stacks_in_use = 0;   // C stacks
-    std::size_t stacks_cached = 0;
-    std::size_t stack_bytes = 0;     // reserved for C stacks, in use and cached
-    std::uint64_t engine_stacks_created = 0;  // JSPI carriers
-    std::uint64_t engine_stacks_reused = 0;
-    std::uint32_t engine_stacks_live = 0;
-    std::uint32_t engine_stacks_parked = 0;
-    std::uint32_t engine_stacks_claimed = 0;  // held or reserved, against the budget
-    std::uint32_t engine_stack_budget = 0;    // 0 natively
-    std::uint64_t frame = 0;              // ticks so far
-    std::size_t frame_waiters = 0;        // in wait_frames()
-    std::size_t predicate_waiters = 0;    // in wait_until()
-  };
+  using Config = SchedulerConfig;
+  using Stats = SchedulerStats;
 
   // Binds a scheduler to the calling thread; the calling context becomes its main fiber ("main").
   // One per thread. In wasm, create it where a switch is possible (main() is).
   Scheduler();
   explicit Scheduler(const Config& config);
   // Waits for every fiber to finish (queued spawns included), then frees everything. Call from the
-  // context that created it. A deadlock while waiting is reported; the fibers that can never run
-  // again are abandoned (their stacks freed, their destructors not run).
+  // context that created it. Fibers left waiting for frames or wait_until_true() predicates once
+  // nothing runs that could tick are cancelled. A deadlock while waiting is reported; the fibers
+  // that can never run again are abandoned (their stacks freed, their frames never run again).
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;

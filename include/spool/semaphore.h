@@ -16,6 +16,7 @@ class Semaphore {
   // Takes one unit, blocking the calling fiber while there is none: ok, timeout or cancelled.
   Status acquire();
   Status acquire_until(TimePoint deadline);
+  Status acquire_for(Duration timeout);
   bool try_acquire() noexcept;
   // Returns `count` units, waking waiters in FIFO order. Never blocks.
   void release(std::size_t count = 1) noexcept;

@@ -33,6 +33,8 @@ enum class Status : std::uint8_t {
   owner_died,
   // Mutex::unlock() by a fiber that does not hold the mutex.
   not_owner,
+  // A call its object's state does not allow (WaitGroup::done() past zero).
+  invalid_argument,
 };
 
 // A short name for a Status ("ok", "deadlock", ...).

@@ -33,8 +33,9 @@ Status wait_frames(std::uint64_t frames);
 // Blocks until `predicate()` is true; the scheduler checks it once per tick, without switching
 // into the fiber. The predicate runs on the ticking context: keep it short and non-blocking.
 Status wait_until_true(detail::UniqueFunction<bool()> predicate);
+// The former name, which read like the wait_until(TimePoint) of every other primitive.
 template <class Predicate>
-Status wait_until(Predicate&& predicate) {
+[[deprecated("use this_fiber::wait_until_true(predicate)")]] Status wait_until(Predicate&& predicate) {
   return wait_until_true(detail::UniqueFunction<bool()>(std::forward<Predicate>(predicate)));
 }
 
@@ -48,8 +49,11 @@ Fiber spawn_child(F&& fn, const FiberOptions& options = {}) {
   return spawn_child_task(detail::UniqueFunction<void()>(std::forward<F>(fn)), options);
 }
 
-// Blocks until every child of the running fiber has finished: ok or cancelled.
+// Blocks until every child of the running fiber has finished: ok, cancelled, or (with a
+// deadline) timeout.
 Status join_children();
+Status join_children_until(TimePoint deadline);
+Status join_children_for(Duration timeout);
 
 // Registers cleanup to run if the running fiber is killed (Fiber::kill()), most recent first.
 // Not run when the fiber ends any other way.

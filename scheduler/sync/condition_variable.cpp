@@ -14,6 +14,9 @@ struct ConditionVariable::State {
 ConditionVariable::ConditionVariable() : state_(std::make_shared<State>()) {}
 
 Status ConditionVariable::wait(Mutex& mutex) { return wait_until(mutex, TimePoint::max()); }
+Status ConditionVariable::wait_for(Mutex& mutex, Duration timeout) {
+  return wait_until(mutex, detail::deadline_after(timeout));
+}
 
 Status ConditionVariable::wait_until(Mutex& mutex, TimePoint deadline) {
   // Single-threaded scheduling: nothing can notify between unlock() and the wait starting.

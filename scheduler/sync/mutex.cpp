@@ -80,7 +80,10 @@ FiberRecord* acting_fiber(const char* what) noexcept {
 
 Mutex::Mutex() : state_(std::make_shared<State>()) {}
 
-Status Mutex::lock_status() {
+Status Mutex::lock() { return lock_until(TimePoint::max()); }
+Status Mutex::lock_for(Duration timeout) { return lock_until(detail::deadline_after(timeout)); }
+
+Status Mutex::lock_until(TimePoint deadline) {
   State& s = *state_;
   FiberRecord* self = acting_fiber("spool::Mutex::lock()");
   if (!self) return Status::no_scheduler;
@@ -95,7 +98,7 @@ Status Mutex::lock_status() {
     return Status::deadlock;
   }
   // unlock() hands the mutex straight to the first waiter: when this wait returns ok, we own it.
-  return s.waiters.wait("spool::Mutex::lock()");
+  return s.waiters.wait("spool::Mutex::lock()", deadline);
 }
 
 void Mutex::lock_uncancellable() {

@@ -24,6 +24,7 @@ Semaphore::Semaphore(std::size_t initial) : state_(std::make_shared<State>()) {
 }
 
 Status Semaphore::acquire() { return acquire_until(TimePoint::max()); }
+Status Semaphore::acquire_for(Duration timeout) { return acquire_until(detail::deadline_after(timeout)); }
 
 Status Semaphore::acquire_until(TimePoint deadline) {
   State& s = *state_;
