@@ -190,6 +190,9 @@ var SPOOL = (function() {
   // own, which parks at once (so creating one never nests running contexts).
   S.startCarrier = function() {
     var raw = S.raw;
+    // Made before it is needed: it is needed where no allocation can run (a fiber at the very
+    // edge of its stack).
+    S.emergencyStackLo();
     var lo = raw['spool_jspi_carrier_stack_alloc'](CARRIER_STACK_BYTES);
     if (!lo) throw new Error('spool: out of memory for an engine stack\'s C frame');
     var hi = lo + CARRIER_STACK_BYTES;
@@ -215,7 +218,7 @@ var SPOOL = (function() {
     }, function(e) {
       if (S.carrierGone(lo)) return;  // dropped on purpose (S.release): it trapped, as it should
       if (S.aborted) return S.finishAbort();
-      S.reportError(e);
+      if (S.errorReported) S.errorReported = false; else S.reportError(e);
       // Unless the whole runtime stopped, only that fiber is lost: let the scheduler go on.
       if (!ABORT && !(e instanceof ExitStatus)) S.contextLost();
     });
@@ -233,10 +236,13 @@ var SPOOL = (function() {
   // stack kept for this (until the next context resumes and restores its own), then let the
   // scheduler finish that fiber and go on.
   var EMERGENCY_STACK_BYTES = 16384;
+  S.emergencyStackLo = function() {
+    if (!S.emergencyStack) S.emergencyStack = S.raw['spool_jspi_carrier_stack_alloc'](EMERGENCY_STACK_BYTES);
+    return S.emergencyStack;
+  };
   S.contextLost = function() {
     var raw = S.raw;
-    if (!S.emergencyStack) S.emergencyStack = raw['spool_jspi_carrier_stack_alloc'](EMERGENCY_STACK_BYTES);
-    var lo = S.emergencyStack;
+    var lo = S.emergencyStackLo();
     var hi = lo + EMERGENCY_STACK_BYTES;
     if (typeof raw['__set_stack_limits'] == 'function') S.setStackCheckLimits(hi, lo);
     stackRestore(hi);
@@ -285,14 +291,14 @@ var SPOOL = (function() {
   // abort() called from wasm (std::terminate, a failed assert, abort itself). Emscripten's own
   // abort throws a JS exception, which wasm code built with -fwasm-exceptions can catch: a
   // catch (...) or a noexcept frame catches it and aborts again, thousands of times over. This
-  // import returns instead, so that the wasm code reaches the `unreachable` that follows every
-  // call of a noreturn function and traps, which nothing in wasm can catch. The engine stack
+  // import traps instead (spool_jspi_trap), which nothing in wasm can catch. The engine stack
   // ends; the process ends once, with one report naming the fiber.
   S.abortFromWasm = function() {
     if (!S.aborted) {
       S.aborted = true;
       S.abortedIn = S.runningName();
     }
+    S.raw['spool_jspi_trap']();
   };
   S.finishAbort = function() {
     if (S.abortFinished) return;
@@ -307,11 +313,22 @@ var SPOOL = (function() {
     EXITSTATUS = 134;
     if (ENVIRONMENT_IS_NODE) process.exit(134);
   };
+  // The name of what runs now. Called from imports, where the C stack pointer may stand at the
+  // edge of a fiber's stack (a checked overflow): the lookup runs on the emergency stack.
   S.runningName = function() {
+    var raw = S.raw;
+    var sp = stackSave();
+    var limits = S.checkLimits;
     try {
-      return UTF8ToString(S.raw['spool_jspi_running_name']());
+      var lo = S.emergencyStackLo();
+      if (limits) S.setStackCheckLimits(lo + EMERGENCY_STACK_BYTES, lo);
+      stackRestore(lo + EMERGENCY_STACK_BYTES);
+      return UTF8ToString(raw['spool_jspi_running_name']());
     } catch (ignored) {
       return '';
+    } finally {
+      stackRestore(sp);
+      if (limits) S.setStackCheckLimits(limits[0], limits[1]);
     }
   };
 
@@ -323,19 +340,17 @@ var SPOOL = (function() {
   };
 
   // -sSTACK_OVERFLOW_CHECK=2 caught a fiber about to move its stack pointer past its stack's
-  // limit (nothing was written yet). Name the fiber, then stop it with an exception.
+  // limit (nothing was written yet). Name the fiber, then stop it with a trap: nothing of it runs
+  // again (an exception would run its destructors on the overflowing stack, or be swallowed).
   S.stackOverflow = function(requested) {
     var limits = S.checkLimits || [0, 0];
-    // Open the limit while we look up the name (that call needs a frame too) and while the
-    // exception unwinds the fiber; the next switch sets the limits again.
-    S.raw['__set_stack_limits'](limits[0], 0);
     var name = S.runningName();
-    var msg = 'spool: stack overflow in fiber \'' + name + '\': it tried to move its stack pointer to 0x' +
-      (requested >>> 0).toString(16) + ', below its C stack [0x' + (limits[1] >>> 0).toString(16) +
-      ', 0x' + (limits[0] >>> 0).toString(16) + ']. Spawn it with a larger FiberOptions::stack_size.';
-    err(msg);
+    err('spool: stack overflow in fiber \'' + name + '\': it tried to move its stack pointer to 0x' +
+        (requested >>> 0).toString(16) + ', below its C stack [0x' + (limits[1] >>> 0).toString(16) +
+        ', 0x' + (limits[0] >>> 0).toString(16) + ']. Spawn it with a larger FiberOptions::stack_size.');
     if (ENVIRONMENT_IS_NODE) process.exitCode = 1;
-    throw new WebAssembly.RuntimeError(msg);
+    S.errorReported = true;  // the trap that ends the fiber needs no report of its own
+    S.raw['spool_jspi_trap']();
   };
 
   // spool::js::await_value(): evaluate the expression here (a direct eval, so it sees the

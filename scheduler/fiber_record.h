@@ -57,55 +57,56 @@ struct FiberRecord {
 
   static constexpr std::size_t kNoTimer = ~std::size_t{0};
 
+  // The fields every switch, wait and wake touches come first, together: with thousands of
+  // fibers each record is cold memory, and each cache line of it a miss.
   spool_context ctx{};
-  SchedulerCore* core = nullptr;  // null once the scheduler is gone
-  Stack stack;
-  Scheduler::Task task;
-  FiberId id = 0;
-  std::string name;
   FiberState state = FiberState::ready;
-  bool is_main = false;
-  bool detached = false;
-  bool joined = false;
-  // Owners: the scheduler until the fiber is finished and reclaimed, and the handle until it is
-  // dropped or detached. The record is freed when both let go.
-  int refs = 0;
   // What the wait that resumed this fiber ended with (ok, timeout, deadlock, ...).
   Status wake_status = Status::ok;
-#if defined(__cpp_exceptions)
-  std::exception_ptr error;
-#endif
-  bool failed = false;
-
-  // Intrusive links: the ready queue or the admission queue (one at a time).
-  FiberRecord* queue_next = nullptr;
-  // The wait list this fiber is blocked on, if any, and its links there.
-  WaitList* waiting_on = nullptr;
-  const char* wait_reason = nullptr;  // the call that blocks it, for deadlock reports
-  FiberRecord* wait_prev = nullptr;
-  FiberRecord* wait_next = nullptr;
-  // Its entry in the timer heap (sleeping, or a timed wait), or where it waits in wait_frames():
-  // the frame heap (far deadlines), or a list of the frame wheel (timer_index: which one).
-  std::size_t timer_index = kNoTimer;
-  enum class Heap : std::uint8_t { none, timers, frames, frame_wheel } heap = Heap::none;
-  // While in wait_until(): the predicate, which lives on this fiber's stack.
-  detail::UniqueFunction<bool()>* predicate = nullptr;
-
-  // Cancellation.
+  enum class Heap : std::uint8_t { none, timers, frames, frame_wheel };
+  // Where it waits with a deadline: the timer heap (sleeping, or a timed wait), the frame heap
+  // (far frame deadlines), or a list of the frame wheel; timer_index says where in it.
+  Heap heap = Heap::none;
   bool cancel_requested = false;
   bool cancel_by_exception = false;
   bool wait_cancellable = true;  // whether cancel() may end the current wait
-  bool killed = false;
   // In the ready queue or the admission queue: a record that ended there (killed) stays until it
   // is taken out, then it is retired.
   bool in_queue = false;
-  std::vector<detail::UniqueFunction<void()>> on_kill;
+  bool killed = false;
+  // Intrusive links: the ready queue or the admission queue (one at a time).
+  FiberRecord* queue_next = nullptr;
+  SchedulerCore* core = nullptr;  // null once the scheduler is gone
+  // The wait list this fiber is blocked on, if any, and its links there.
+  WaitList* waiting_on = nullptr;
+  FiberRecord* wait_prev = nullptr;
+  FiberRecord* wait_next = nullptr;
+  const char* wait_reason = nullptr;  // the call that blocks it, for deadlock reports
+  std::size_t timer_index = kNoTimer;
   // What a primitive handed this fiber as it woke it (a Mutex, a Semaphore unit, a signal), while
   // its wait has not yet returned: if it ends first, the queue passes it on. Linked through
   // wait_prev/wait_next in that queue's list of handed fibers (it waits on nothing meanwhile).
   WaitQueue* handed_by = nullptr;
   // Locks it holds (HeldLock), most recent first.
   HeldLock* held_locks = nullptr;
+  // While in wait_until_true(): the predicate, which lives on this fiber's stack.
+  detail::UniqueFunction<bool()>* predicate = nullptr;
+
+  Stack stack;
+  Scheduler::Task task;
+  FiberId id = 0;
+  std::string name;
+  bool is_main = false;
+  bool detached = false;
+  bool joined = false;
+  bool failed = false;
+  // Owners: the scheduler until the fiber is finished and reclaimed, and the handle until it is
+  // dropped or detached. The record is freed when both let go.
+  int refs = 0;
+#if defined(__cpp_exceptions)
+  std::exception_ptr error;
+#endif
+  std::vector<detail::UniqueFunction<void()>> on_kill;
   // Lifetime binding (FiberOptions::bound_to), checked at each tick; index in the bound list.
   std::weak_ptr<void> bound_to;
   std::size_t bound_index = kNoTimer;

@@ -204,7 +204,12 @@ FiberRecord* SchedulerCore::spawn(Scheduler::Task task, const FiberOptions& opti
   ++spawns_;
   f->state = FiberState::queued;
   admission_.push_back(f);
-  admit_queued();  // at once, unless the cap or the engine-stack budget says wait (in order)
+  // At once, unless the cap or the engine-stack budget says wait (then in order).
+  if (admission_.front() == f && live_ < config_.max_live_fibers) {
+    try_admit(f);
+  } else {
+    admit_queued();
+  }
   notify_idle();
   return f;
 }
@@ -348,6 +353,14 @@ void SchedulerCore::end(FiberRecord* f, Ending how) noexcept {
 // the ready or admission queue is retired when it is taken out.
 void SchedulerCore::retire(FiberRecord* f) noexcept {
   if (f->in_queue) return;
+  if (!spool_context_stack_intact(f->stack.lo)) {
+    fatal(Status::stack_overflow,
+          "stack overflow in fiber '%s': it wrote past the end of its %zu-byte C stack (the "
+          "canary at its low end was overwritten; found as its stack was given back), so memory "
+          "next to it may be corrupted. Spawn it with a larger FiberOptions::stack_size. Stopping "
+          "the process.",
+          display_name(f), f->stack.size);
+  }
   spool_context_release(&f->ctx);  // a suspended run never runs again
   StackPool::for_this_thread().release(f->stack);
   f->stack = {};

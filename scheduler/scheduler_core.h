@@ -117,7 +117,12 @@ class SchedulerCore {
   Status finish_wait(Status status);
   void stop_waiting(FiberRecord* fiber) noexcept;
   void make_ready(FiberRecord* fiber) noexcept;
-  void poll();
+  // Takes in posted work, fires due timers and admits queued spawns: before every pick.
+  void poll() {
+    if (inbox_.has_pending()) drain_inbox();
+    if (!timers_.empty()) fire_timers();
+    if (!admission_.empty() && live_ < config_.max_live_fibers) admit_queued();
+  }
   void fire_timers();
   void drain_inbox();
   void idle(FiberRecord* self);

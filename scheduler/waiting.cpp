@@ -167,12 +167,6 @@ void SchedulerCore::make_ready(FiberRecord* f) noexcept {
   policy_->awakened(f);
 }
 
-void SchedulerCore::poll() {
-  if (inbox_.has_pending()) drain_inbox();
-  if (!timers_.empty()) fire_timers();
-  if (!admission_.empty() && live_ < config_.max_live_fibers) admit_queued();
-}
-
 void SchedulerCore::fire_timers() {
   const TimePoint now = clock_->now();
   while (!timers_.empty() && timers_.earliest() <= now) {

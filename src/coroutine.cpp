@@ -40,6 +40,20 @@ struct Coroutine::Impl {
 };
 
 namespace {
+// A coroutine's stack goes back to the pool: its canary is checked first (a switch checks it only
+// now and then, see src/context/canary.h).
+void give_back_stack(Coroutine::Impl* impl) {
+  if (!spool_context_stack_intact(impl->stack.lo)) {
+    detail::fatal(Status::stack_overflow,
+                  "stack overflow in coroutine '%s': it wrote past the end of its %zu-byte stack "
+                  "(found as its stack was given back). Create it with a larger "
+                  "CoroutineOptions::stack_size. Stopping the process.",
+                  impl->name.c_str(), impl->stack.size);
+  }
+  detail::StackPool::for_this_thread().release(impl->stack);
+  impl->stack = {};
+}
+
 // The coroutine running on the current fiber (see coroutine_chain.h).
 thread_local Coroutine::Impl* tls_running = nullptr;
 spool_context* coroutine_entry(void* arg);
@@ -88,7 +102,7 @@ Coroutine::~Coroutine() {
   // Suspended mid-body: abandoned. Its frames never run again (their destructors do not run),
   // and its stack is free for reuse at once.
   spool_context_release(&impl_->self);
-  detail::StackPool::for_this_thread().release(impl_->stack);
+  give_back_stack(impl_);
   delete impl_;
 }
 
@@ -173,8 +187,7 @@ Coroutine::Result Coroutine::resume(void* value) {
   if (impl->resumer) impl->resumer->state = CoroutineState::running;
   impl->resumer = nullptr;
   if (impl->state == CoroutineState::dead) {
-    detail::StackPool::for_this_thread().release(impl->stack);
-    impl->stack = {};
+    give_back_stack(impl);
 #if defined(__cpp_exceptions)
     if (impl->error) {
       std::exception_ptr error = impl->error;

@@ -147,8 +147,15 @@ static spool_em_fiber* start_afresh(emscripten_fiber_t* fiber) {
                         "runs; re-arm a fiber only while it is suspended. Nothing was switched.");
     return NULL;
   }
+  uintptr_t lo = ((uintptr_t)fiber->stack_limit + 15) & ~(uintptr_t)15;
   spool_context abandoned;
   int recycle = 0;
+  if (old != NULL && old->ctx.state != SPOOL_CONTEXT_FRESH && !spool_context_stack_intact((void*)lo)) {
+    spool_fatal(SPOOL_STATUS_STACK_OVERFLOW,
+                "emscripten_fiber: the run of a fiber being re-armed overflowed its C stack (its "
+                "canary is broken), so memory next to it may be corrupted. Give it a larger stack. "
+                "Stopping.");
+  }
   if (old != NULL) {
     abandoned = old->ctx;
     recycle = 1;
@@ -160,7 +167,6 @@ static spool_em_fiber* start_afresh(emscripten_fiber_t* fiber) {
   space->owner = fiber;
   space->entry = fiber->entry;
   space->user_data = fiber->user_data;
-  uintptr_t lo = ((uintptr_t)fiber->stack_limit + 15) & ~(uintptr_t)15;
   spool_context_make(&space->ctx, (void*)lo, (uintptr_t)space - lo, fiber_entry, space);
   if (recycle) spool_context_recycle_into(&abandoned, &space->ctx);
   point_struct_at(fiber, space);

@@ -115,6 +115,10 @@ int spool_context_can_switch(void);
 
 // True if the canary at the low end of ctx's stack is intact (always true without bounds).
 int spool_context_canary_intact(const spool_context* ctx);
+// True if the canary of the stack made at `stack_lo` (spool_context_make) is intact. A swap checks
+// the canary of the stack it leaves only now and then (src/context/canary.h); check it with this
+// when a context ends and its stack is given back.
+int spool_context_stack_intact(const void* stack_lo);
 
 // Lets go of a context that will never be resumed (DEAD, FRESH, or abandoned while SUSPENDED):
 // an abandoned run never executes again (JSPI: its engine stack is dropped without running any

@@ -86,6 +86,11 @@ EMSCRIPTEN_KEEPALIVE const char* spool_jspi_running_name(void) {
   return name;
 }
 
+// The runtime calls it from inside an import to end the engine stack that called the import: a
+// trap, which no wasm code can catch (not even after it passed through the JS frame), so none of
+// that stack's frames runs again. For abort() and checked stack overflows.
+EMSCRIPTEN_KEEPALIVE void spool_jspi_trap(void) { __builtin_trap(); }
+
 // Called by the runtime when an engine stack ended with an error (a trap, or an overflow that
 // -sSTACK_OVERFLOW_CHECK=2 stopped) while a context ran on it.
 EMSCRIPTEN_KEEPALIVE void spool_jspi_context_lost(void) { spool_context_call_context_lost(); }
@@ -170,6 +175,10 @@ int spool_context_canary_intact(const spool_context* ctx) {
   return spool_canary_intact_at(ctx->stack_limit);
 }
 
+int spool_context_stack_intact(const void* stack_lo) {
+  return stack_lo == NULL || spool_canary_intact_at((uintptr_t)stack_lo);
+}
+
 int spool_context_running_stack(uintptr_t* lo, uintptr_t* hi) {
   if (!g_cur_known || !g_cur_has_canary) return 0;
   *lo = g_cur_limit;
@@ -180,11 +189,14 @@ int spool_context_running_stack(uintptr_t* lo, uintptr_t* hi) {
 // Records what runs now into `from`, or returns why the switch cannot be made.
 static int save_current(spool_context* from) {
   ensure_current_known();
-  if (g_cur_has_canary && !spool_canary_intact_at(g_cur_limit)) return SPOOL_CONTEXT_E_STACK_OVERFLOW;
+  const uintptr_t sp = stackSave();
+  if (g_cur_has_canary && spool_canary_due(sp, g_cur_limit) && !spool_canary_intact_at(g_cur_limit)) {
+    return SPOOL_CONTEXT_E_STACK_OVERFLOW;
+  }
   from->stack_base = g_cur_base;
   from->stack_limit = g_cur_limit;
   from->stack_has_canary = g_cur_has_canary;
-  from->saved_sp = (void*)stackSave();
+  from->saved_sp = (void*)sp;
   from->state = SPOOL_CONTEXT_SUSPENDED;
   spool_exception_state_save(from);
   return SPOOL_CONTEXT_OK;

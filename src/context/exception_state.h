@@ -19,18 +19,31 @@ typedef struct spool_cxa_eh_globals {
 } spool_cxa_eh_globals;
 spool_cxa_eh_globals* __cxa_get_globals(void);
 
+// The thread's globals never move: their address is looked up once per thread (in a shared
+// libstdc++ each lookup costs a __tls_get_addr call, two per switch otherwise).
+#if defined(__EMSCRIPTEN__)
+static spool_cxa_eh_globals* t_spool_eh_globals;
+#else
+static _Thread_local spool_cxa_eh_globals* t_spool_eh_globals __attribute__((tls_model("initial-exec")));
+#endif
+
+static inline spool_cxa_eh_globals* spool_exception_globals(void) {
+  spool_cxa_eh_globals* g = t_spool_eh_globals;
+  if (__builtin_expect(g == 0, 0)) g = t_spool_eh_globals = __cxa_get_globals();
+  return g;
+}
 static inline void spool_exception_state_save(spool_context* ctx) {
-  const spool_cxa_eh_globals* g = __cxa_get_globals();
+  const spool_cxa_eh_globals* g = spool_exception_globals();
   ctx->eh_caught = g->caught_exceptions;
   ctx->eh_uncaught = g->uncaught_exceptions;
 }
 static inline void spool_exception_state_restore(const spool_context* ctx) {
-  spool_cxa_eh_globals* g = __cxa_get_globals();
+  spool_cxa_eh_globals* g = spool_exception_globals();
   g->caught_exceptions = ctx->eh_caught;
   g->uncaught_exceptions = ctx->eh_uncaught;
 }
 static inline void spool_exception_state_clear(void) {
-  spool_cxa_eh_globals* g = __cxa_get_globals();
+  spool_cxa_eh_globals* g = spool_exception_globals();
   g->caught_exceptions = 0;
   g->uncaught_exceptions = 0;
 }

@@ -24,8 +24,11 @@ static inline int spool_native_check_swap(const spool_context* from, const spool
   if (to == from || to->state == SPOOL_CONTEXT_RUNNING) return SPOOL_CONTEXT_E_TARGET_RUNNING;
   if (to->state != SPOOL_CONTEXT_FRESH && to->state != SPOOL_CONTEXT_SUSPENDED)
     return SPOOL_CONTEXT_E_TARGET_DEAD;  // not a state a record can be in: never made
-  if (from->stack_limit != 0 && !spool_canary_intact_at(from->stack_limit))
-    return SPOOL_CONTEXT_E_STACK_OVERFLOW;
+  if (from->stack_limit != 0) {
+    char here;  // where the stack pointer about is
+    if (spool_canary_due((uintptr_t)&here, from->stack_limit) && !spool_canary_intact_at(from->stack_limit))
+      return SPOOL_CONTEXT_E_STACK_OVERFLOW;
+  }
   return SPOOL_CONTEXT_OK;
 }
 
@@ -122,6 +125,10 @@ int spool_context_can_switch(void) { return 1; }
 int spool_context_canary_intact(const spool_context* ctx) {
   if (ctx->stack_limit == 0) return 1;
   return spool_canary_intact_at(ctx->stack_limit);
+}
+
+int spool_context_stack_intact(const void* stack_lo) {
+  return stack_lo == NULL || spool_canary_intact_at((uintptr_t)stack_lo);
 }
 
 void spool_context_recycle_into(const spool_context* abandoned, spool_context* fresh) {
