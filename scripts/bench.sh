@@ -21,20 +21,20 @@ cmake --build "$spool_root/build/bench-wasm" -j"$spool_jobs" \
   >>"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 
 programs=(
-  "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/spool_bench.js"
-  "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/raw_jspi_bench.js"
-  "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/asyncify_bench.js"
-  "$spool_root/build/bench-native/bench/spool_bench"
+  "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/micro/spool_bench.js"
+  "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/micro/raw_jspi_bench.js"
+  "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/micro/asyncify_bench.js"
+  "$spool_root/build/bench-native/bench/micro/spool_bench"
 )
 # The Taisei-like stage, K = 1 and 4 (the program's own arguments; quick mode: fewer frames), on
 # spool (wasm and native) and on the same two baselines.
 frames=3600
 [ "$mode" = quick ] && frames=600
 for k in 1 4; do
-  programs+=("$spool_node --expose-gc $spool_root/build/bench-wasm/bench/spool_taisei.js $frames $k 1"
-             "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/raw_jspi_taisei.js $frames $k 1"
-             "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/asyncify_taisei.js $frames $k 1"
-             "$spool_root/build/bench-native/bench/spool_taisei $frames $k 1")
+  programs+=("$spool_node --expose-gc $spool_root/build/bench-wasm/bench/taisei/spool_taisei.js $frames $k 1"
+             "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/taisei/raw_jspi_taisei.js $frames $k 1"
+             "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/taisei/asyncify_taisei.js $frames $k 1"
+             "$spool_root/build/bench-native/bench/taisei/spool_taisei $frames $k 1")
 done
 inputs=()
 for run in $(seq 1 "$runs"); do
@@ -57,4 +57,4 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(npr
 env_json=$(printf '{"machine":"%s","node":"Node %s","emscripten":"emscripten %s","compiler":"%s","runs":%s,"date":"%s"}' \
   "$cpu" "$("$spool_node" --version)" "$(emcc --version | head -1 | grep -o '[0-9]\+\.[0-9]\+\.[0-9]\+' | head -1)" \
   "$(g++ --version | head -1)" "$runs" "$(date -u +%Y-%m-%d)")
-"$spool_node" "$spool_root/bench/report.mjs" "$out" "$env_json" "${inputs[@]}"
+"$spool_node" "$spool_root/bench/report/report.mjs" "$out" "$env_json" "${inputs[@]}"

@@ -8,4 +8,4 @@ spool_setup
 build="$spool_root/build/bench-wasm"
 spool_configure_wasm "$build" -DSPOOL_BUILD_TESTS=OFF -DSPOOL_BUILD_DEMOS=OFF
 cmake --build "$build" -j"$spool_jobs" --target spool_taisei >"$build.build.log" 2>&1 || { cat "$build.build.log"; exit 1; }
-exec "$spool_node" --expose-gc "$build/bench/spool_taisei.js" --soak "${1:-60}" "${2:-1}"
+exec "$spool_node" --expose-gc "$build/bench/taisei/spool_taisei.js" --soak "${1:-60}" "${2:-1}"

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../bench_report.h"
+#include "bench_report.h"
 
 // The build says which implementation it links (CMake: FIBER_COMPARE_IMPL=spool or asyncify).
 #ifndef FIBER_COMPARE_IMPL

@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "../bench_report.h"
+#include "bench_report.h"
 #include "stage.h"
 #include "task_tree.h"
 

@@ -41,7 +41,7 @@
 #include <utility>
 #include <vector>
 
-#include "../bench_report.h"
+#include "bench_report.h"
 
 namespace taisei {
 

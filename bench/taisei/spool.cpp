@@ -19,7 +19,7 @@
 #include <spool/spool.h>
 
 #include "bench_report.h"
-#include "taisei/stage.h"
+#include "stage.h"
 
 namespace {
 
