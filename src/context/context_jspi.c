@@ -213,6 +213,7 @@ static void restore_current(spool_context* self) {
 // Set while an abandoned run unwinds for recycling; still set at the next switch means a catch
 // swallowed the unwind and the abandoned code runs on.
 static int g_unwinding;
+int spool_jspi_unwinding(void) { return g_unwinding; }
 
 static void check_not_unwinding(void) {
   if (g_unwinding) {
