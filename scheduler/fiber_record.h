@@ -156,6 +156,13 @@ class FiberQueue {
     tail_ = f;
     ++size_;
   }
+  void push_front(FiberRecord* f) noexcept {
+    f->in_queue = true;
+    f->queue_next = head_;
+    head_ = f;
+    if (!tail_) tail_ = f;
+    ++size_;
+  }
   FiberRecord* pop_front() noexcept {
     FiberRecord* f = head_;
     if (!f) return nullptr;

@@ -30,10 +30,26 @@ class SchedulerCore {
   SchedulerCore(const SchedulerCore&) = delete;
   SchedulerCore& operator=(const SchedulerCore&) = delete;
 
-  // The core bound to the calling thread, or nullptr.
+  // The core of the calling thread whose fibers run now (inside its tick(), a join() of one of
+  // its fibers, or its destructor), else the first one made on the thread; nullptr if none.
   static SchedulerCore* current() noexcept;
-  // False if another scheduler was already bound to this thread (reported): this one is inert.
+  // Makes `core` the current one of its thread for the scope's lifetime (a thread may have
+  // several schedulers; each runs its fibers only while it is current). Every switch makes the
+  // core of the context it resumes current too, so scopes left open by suspended contexts do not
+  // leave a stale value behind.
+  class Enter {
+   public:
+    explicit Enter(SchedulerCore* core) noexcept;
+    ~Enter();
+    Enter(const Enter&) = delete;
+    Enter& operator=(const Enter&) = delete;
+
+   private:
+    SchedulerCore* previous_;
+  };
+  // False if it was made where it cannot work (reported): this one is inert.
   bool usable() const noexcept { return usable_; }
+  bool on_owner_thread() const noexcept { return std::this_thread::get_id() == owner_thread_; }
   Scheduler* owner() const noexcept { return owner_; }
 
   // ---- lifecycle (lifecycle.cpp) ----
@@ -86,6 +102,11 @@ class SchedulerCore {
   FiberRecord* acting() const noexcept { return acting_ ? acting_ : running_; }
   std::uint64_t frame() const noexcept { return frame_; }
   TimePoint now() const { return clock_->now(); }
+  // Frames and time of this scheduler (Scheduler::pause, set_time_scale).
+  void set_paused(bool paused);
+  bool paused() const noexcept { return paused_; }
+  void set_time_scale(double scale);
+  double time_scale() const noexcept { return paused_ ? paused_scale_ : clock_->scale(); }
   const Scheduler::Config& config() const noexcept { return config_; }
   Scheduler::Stats stats() const;
   Driver& driver() noexcept { return *driver_; }
@@ -95,7 +116,7 @@ class SchedulerCore {
   // lifecycle.cpp
   static spool_context* fiber_entry(void* arg);
   void admit_queued();
-  bool try_admit(FiberRecord* fiber);
+  bool try_admit(FiberRecord* fiber, bool start_now = false);
   void end(FiberRecord* fiber, Ending how) noexcept;
   void retire(FiberRecord* fiber) noexcept;
   void retire_zombies() noexcept;
@@ -140,6 +161,7 @@ class SchedulerCore {
   FiberRecord* next_to_run(FiberRecord* self);
   void switch_to(FiberRecord* self, FiberRecord* next);
   void on_resumed(FiberRecord* self);
+  static void make_current(SchedulerCore* core) noexcept;
 
   Scheduler::Config config_;
   Scheduler* owner_;
@@ -149,7 +171,10 @@ class SchedulerCore {
   bool idling_ = false;
   std::thread::id owner_thread_;
   std::unique_ptr<TimeSource> own_clock_;
-  TimeSource* clock_ = nullptr;
+  std::unique_ptr<ScaledClock> clock_;  // this scheduler's time, over the configured clock
+  bool paused_ = false;
+  double paused_scale_ = 1.0;  // the scale to go back to when resumed
+  bool admitting_ = false;     // in admit_queued(): the end() of a refused spawn comes back there
   std::unique_ptr<SchedulingPolicy> policy_;
   std::unique_ptr<Driver> driver_;
   TimerHeap timers_;

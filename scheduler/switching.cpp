@@ -57,6 +57,7 @@ void SchedulerCore::switch_to(FiberRecord* self, FiberRecord* next) {
 }
 
 void SchedulerCore::on_resumed(FiberRecord* self) {
+  make_current(this);
   running_ = self;
   self->state = FiberState::running;
   if (zombies_) retire_zombies();

@@ -106,7 +106,10 @@ class Scheduler {
   using Stats = SchedulerStats;
 
   // Binds a scheduler to the calling thread; the calling context becomes its main fiber ("main").
-  // One per thread. In wasm, create it where a switch is possible (main() is).
+  // A thread may have several (a stage and a menu, each with its frames and time): each runs its
+  // fibers while it is driven (its tick(), a join() of one of its fibers, its destructor), and a
+  // fiber of one may wait on what a fiber of another signals. In wasm, create it where a switch is
+  // possible (main() is).
   Scheduler();
   explicit Scheduler(const Config& config);
   // Waits for every fiber to finish (queued spawns included), then frees everything. Call from the
@@ -117,7 +120,8 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  // The scheduler bound to the calling thread, or nullptr.
+  // The scheduler whose fibers run now (inside its tick() or a join of one of its fibers), else
+  // the first one created on the calling thread; nullptr if the thread has none.
   static Scheduler* current() noexcept;
 
   // Starts `fn` as a fiber (or queues it, past the live-fiber cap). Call on the scheduler's
@@ -141,6 +145,17 @@ class Scheduler {
   // created the Scheduler (main), once per frame; in wasm that context must be in a JSPI call.
   Status tick();
   std::uint64_t frame() const noexcept;
+
+  // Stops this scheduler's frames and time (a paused stage under a menu): tick() returns at once,
+  // counting no frame, and its clock stands still, so its sleepers and wait_frames() wait on.
+  // resume() goes on where it stopped. Fibers made ready meanwhile run at the next tick after.
+  void pause();
+  void resume();
+  bool paused() const noexcept;
+  // The speed of this scheduler's time against its clock (game time over real time): sleeps and
+  // timed waits of its fibers last 1/scale as long in real time; 0 stops it. Never jumps.
+  void set_time_scale(double scale);
+  double time_scale() const noexcept;
 
   // Frees the C stacks and (JSPI) parked engine stacks kept for reuse, e.g. after a burst of
   // fibers. The next spawns allocate again.
