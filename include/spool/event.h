@@ -16,9 +16,13 @@
 
 namespace spool {
 
+class Event;
 namespace detail {
 struct FiberRecord;
-}
+class Watchers;
+// The selectors watching `event` (include/spool/select.h).
+Watchers& watchers_of(const Event& event) noexcept;
+}  // namespace detail
 
 class Event {
  public:
@@ -43,6 +47,9 @@ class Event {
   Status wait();
   Status wait_until(TimePoint deadline);
   Status wait_for(Duration timeout);
+  // Never blocks: ok if it was set (an auto-reset event is reset by it), cancelled if it is
+  // cancelled, timeout if it is not set.
+  Status try_wait() noexcept;
 
   // When the event is next signalled, spawns `fn` on this thread's Scheduler (as
   // Scheduler::spawn, never switching); dropped if the event is cancelled first. The event keeps
@@ -55,6 +62,7 @@ class Event {
  private:
   friend class Fiber;
   friend class FiberRef;
+  friend detail::Watchers& detail::watchers_of(const Event& event) noexcept;
   void subscribe_spawn(detail::UniqueFunction<void()> fn, const FiberOptions& options);
   void subscribe_cancel(detail::FiberRecord* fiber) const;
   struct State;

@@ -10,11 +10,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 #include "clock.h"
 #include "detail/unique_function.h"
 #include "fiber.h"
+#include "future.h"
 #include "status.h"
 
 namespace spool {
@@ -129,6 +131,21 @@ class Scheduler {
   template <class F>
   Fiber spawn(F&& fn, const FiberOptions& options = {}) {
     return spawn_task(Task(std::forward<F>(fn)), options);
+  }
+
+  // As spawn(), returning the Future of what `fn` returns (or throws): see future.h. The fiber is
+  // detached; cancelling or killing it before it returns makes the future `cancelled`.
+  template <class F>
+  auto spawn_future(F&& fn, const FiberOptions& options = {})
+      -> Future<std::invoke_result_t<std::decay_t<F>&>> {
+    using R = std::invoke_result_t<std::decay_t<F>&>;
+    Promise<R> promise;
+    Future<R> future = promise.future();
+    spawn_task(Task([promise = std::move(promise), fn = std::forward<F>(fn)]() mutable {
+                 detail::run_into(promise, fn);
+               }),
+               options);
+    return future;
   }
 
   // Runs `fn` in a new detached fiber of this scheduler. Callable from any thread and from JS

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "../scheduler_core.h"
+#include "spool/detail/select_core.h"
 #include "spool/fiber.h"
 
 namespace spool {
@@ -17,6 +18,7 @@ struct Event::State {
   bool set = false;
   bool cancelled = false;
   detail::WaitQueue waiters{&State::pass_on, this};
+  detail::Watchers watchers;  // select()s waiting on it among other things
 
   struct Spawn {
     detail::UniqueFunction<void()> fn;
@@ -27,7 +29,10 @@ struct Event::State {
   std::vector<FiberRef> cancels;
 
   void signal_one() noexcept {
-    if (!waiters.hand_one()) set = true;  // nobody waits: let the next wait() through
+    if (!waiters.hand_one()) {
+      set = true;  // nobody waits: let the next wait() (or a select) through
+      watchers.poke();
+    }
   }
   static void pass_on(void* self) { static_cast<State*>(self)->signal_one(); }
 
@@ -59,6 +64,7 @@ void Event::signal() noexcept {
   if (s.mode == Mode::manual_reset) {
     s.set = true;
     s.waiters.notify_all();
+    s.watchers.poke();
   } else {
     s.signal_one();
   }
@@ -72,6 +78,7 @@ void Event::cancel() noexcept {
   s.spawns.clear();
   s.cancels.clear();
   s.waiters.notify_all(Status::cancelled);
+  s.watchers.poke();
 }
 
 void Event::reset() noexcept {
@@ -93,6 +100,16 @@ Status Event::wait_until(TimePoint deadline) {
   }
   return s.waiters.wait("spool::Event::wait()", deadline);
 }
+
+Status Event::try_wait() noexcept {
+  State& s = *state_;
+  if (s.cancelled) return Status::cancelled;
+  if (!s.set) return Status::timeout;
+  if (s.mode == Mode::auto_reset) s.set = false;
+  return Status::ok;
+}
+
+detail::Watchers& detail::watchers_of(const Event& event) noexcept { return event.state_->watchers; }
 
 void Event::subscribe_spawn(detail::UniqueFunction<void()> fn, const FiberOptions& options) {
   State& s = *state_;
