@@ -95,6 +95,7 @@ struct FiberRecord {
   Stack stack;
   Scheduler::Task task;
   FiberId id = 0;
+  std::uint64_t ordinal = 0;  // its place in its scheduler's spawn order (main: 0)
   std::string name;
   bool is_main = false;
   bool detached = false;

@@ -229,6 +229,7 @@ FiberRecord* SchedulerCore::spawn(Scheduler::Task task, const FiberOptions& opti
   }
   link(f);
   ++spawns_;
+  f->ordinal = spawns_;
   f->state = FiberState::queued;
   admission_.push_back(f);
   // At once, unless the cap or the engine-stack budget says wait (then in order).

@@ -34,6 +34,8 @@ void Scheduler::trim_caches() {
   spool_context_set_max_parked(core_->config().max_parked_engine_stacks);
 }
 std::uint64_t Scheduler::frame() const noexcept { return core_->frame(); }
+std::uint64_t Scheduler::schedule_hash() const noexcept { return core_->schedule_hash(); }
+std::uint64_t Scheduler::tick_hash() const noexcept { return core_->tick_hash(); }
 void Scheduler::pause() { core_->set_paused(true); }
 void Scheduler::resume() { core_->set_paused(false); }
 bool Scheduler::paused() const noexcept { return core_->paused(); }

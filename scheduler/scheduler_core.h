@@ -101,6 +101,8 @@ class SchedulerCore {
   // on_kill cleanups run now (they act as it, so they may unlock a Mutex it held).
   FiberRecord* acting() const noexcept { return acting_ ? acting_ : running_; }
   std::uint64_t frame() const noexcept { return frame_; }
+  std::uint64_t schedule_hash() const noexcept { return schedule_hash_; }
+  std::uint64_t tick_hash() const noexcept { return last_tick_hash_; }
   TimePoint now() const { return clock_->now(); }
   // Frames and time of this scheduler (Scheduler::pause, set_time_scale).
   void set_paused(bool paused);
@@ -198,6 +200,11 @@ class SchedulerCore {
   std::uint64_t spawns_ = 0;
   std::uint64_t finished_ = 0;
   std::uint64_t switches_ = 0;
+  // Config::hash_schedule: the schedule so far, the tick in progress, the last tick.
+  std::uint64_t schedule_hash_ = 0;
+  std::uint64_t tick_hash_ = 0;
+  std::uint64_t last_tick_hash_ = 0;
+  bool in_tick_ = false;
 
 };
 

@@ -121,10 +121,17 @@ Status SchedulerCore::tick() {
     }
   }
   poll();
-  if (ready_count() == 0) return Status::ok;
-  // Every fiber ready now runs once; the ticking context comes back after them.
-  make_ready(running_);
-  return suspend_running();
+  tick_hash_ = frame_;
+  in_tick_ = true;
+  Status status = Status::ok;
+  if (ready_count() > 0) {
+    // Every fiber ready now runs once; the ticking context comes back after them.
+    make_ready(running_);
+    status = suspend_running();
+  }
+  in_tick_ = false;
+  last_tick_hash_ = config_.hash_schedule ? tick_hash_ : 0;
+  return status;
 }
 
 Status SchedulerCore::wait(WaitQueue& list, TimePoint deadline, const char* what,

@@ -76,6 +76,11 @@ struct SchedulerConfig {
 #else
   Duration deadlock_after = std::chrono::seconds(10);
 #endif
+  // Keeps a hash of the schedule: which fiber ran (by spawn order), in what order, with what wake
+  // status (Scheduler::schedule_hash, tick_hash). Two runs of a deterministic game (the same
+  // inputs, in recorded order) give the same hashes, on every platform and backend; the first
+  // tick whose hash differs is where they diverged. Off: no cost but a branch per switch.
+  bool hash_schedule = false;
 };
 
 // What a Scheduler reports of itself (Scheduler::stats()).
@@ -97,7 +102,7 @@ struct SchedulerStats {
   std::uint32_t engine_stacks_parked = 0;
   std::uint32_t engine_stacks_claimed = 0;  // held or reserved, against the budget
   std::uint32_t engine_stack_budget = 0;    // 0 natively
-  std::uint64_t frame = 0;              // ticks so far
+  std::uint64_t frame = 0;              // ticks so far (frames counted: not while paused)
   std::size_t frame_waiters = 0;        // in wait_frames()
   std::size_t predicate_waiters = 0;    // in this_fiber::wait_until_true()
 };
@@ -162,6 +167,10 @@ class Scheduler {
   // created the Scheduler (main), once per frame; in wasm that context must be in a JSPI call.
   Status tick();
   std::uint64_t frame() const noexcept;
+  // With Config::hash_schedule: the hash of the whole schedule so far, and of the last tick()
+  // alone (0 without it).
+  std::uint64_t schedule_hash() const noexcept;
+  std::uint64_t tick_hash() const noexcept;
 
   // Stops this scheduler's frames and time (a paused stage under a menu): tick() returns at once,
   // counting no frame, and its clock stands still, so its sleepers and wait_frames() wait on.
