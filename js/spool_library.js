@@ -12,5 +12,6 @@ mergeInto(LibraryManager.library, {
   spool_js_release: function(ctx) { SPOOL.release(ctx); },
   spool_js_set_stack_check_limits: function(base, limit) { SPOOL.setStackCheckLimits(base, limit); },
   spool_js_fatal_reported: function() { SPOOL.abortReported = true; },
+  spool_js_mark_run: function(name) { SPOOL.markRun(UTF8ToString(name)); },
   spool_js_await_begin: function(expression, token) { SPOOL.awaitBegin(UTF8ToString(expression), token); },
 });

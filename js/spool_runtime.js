@@ -383,6 +383,22 @@ var SPOOL = (function() {
     Promise.resolve(value).then(function(v) { settle(true, v); }, function(e) { settle(false, e); });
   };
 
+  // Config::performance_marks: each run of a fiber becomes a span (performance.measure) named
+  // after it in the browser's performance tools (and Node's perf_hooks).
+  S.markRun = function(name) {
+    var perf = typeof performance == 'object' ? performance : null;
+    if (!perf || typeof perf.measure != 'function') return;
+    var now = perf.now();
+    if (S.markName) {
+      try {
+        perf.measure(S.markName, {start: S.markStart, end: now});
+      } catch (ignored) {
+      }
+    }
+    S.markName = name;
+    S.markStart = now;
+  };
+
   S.writeStats = function(out, size) {
     if (size < 36) return;  // spool_context_stats: the fields this runtime fills (context.h)
     var w = out >> 2;

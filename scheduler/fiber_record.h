@@ -96,6 +96,8 @@ struct FiberRecord {
   Scheduler::Task task;
   FiberId id = 0;
   std::uint64_t ordinal = 0;  // its place in its scheduler's spawn order (main: 0)
+  std::uint64_t spawn_frame = 0;
+  TimePoint spawned_at{};
   std::string name;
   bool is_main = false;
   bool detached = false;

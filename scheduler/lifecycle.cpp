@@ -230,6 +230,8 @@ FiberRecord* SchedulerCore::spawn(Scheduler::Task task, const FiberOptions& opti
   link(f);
   ++spawns_;
   f->ordinal = spawns_;
+  f->spawn_frame = frame_;
+  f->spawned_at = clock_->now();
   f->state = FiberState::queued;
   admission_.push_back(f);
   // At once, unless the cap or the engine-stack budget says wait (then in order).
@@ -274,6 +276,7 @@ bool SchedulerCore::try_admit(FiberRecord* f, bool start_now) {
     end(f, Ending::refused);
     return true;
   }
+  if (config_.measure_stacks) fill_stack_pattern(stack);
   spool_context_make(&f->ctx, stack.lo, stack.size, &SchedulerCore::fiber_entry, f);
   if (spool_context_reserve(&f->ctx) != SPOOL_CONTEXT_OK) {
     StackPool::for_this_thread().release(stack);

@@ -111,6 +111,7 @@ class SchedulerCore {
   double time_scale() const noexcept { return paused_ ? paused_scale_ : clock_->scale(); }
   const Scheduler::Config& config() const noexcept { return config_; }
   Scheduler::Stats stats() const;
+  Inspection inspect() const;  // inspect.cpp
   Driver& driver() noexcept { return *driver_; }
   Inbox& inbox() noexcept { return inbox_; }
 
@@ -132,6 +133,7 @@ class SchedulerCore {
   void run_kill_cleanups(FiberRecord* fiber) noexcept;
   static void give_up_held(FiberRecord* fiber) noexcept;
   static void destroy_locals(FiberRecord* fiber) noexcept;
+  static void fill_stack_pattern(const Stack& stack) noexcept;  // inspect.cpp
 
   // waiting.cpp
   Status block(const char* what);

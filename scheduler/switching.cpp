@@ -66,6 +66,7 @@ std::uint64_t mix(std::uint64_t hash, std::uint64_t value) noexcept {
 void SchedulerCore::on_resumed(FiberRecord* self) {
   make_current(this);
   running_ = self;
+  if (config_.performance_marks) driver_->mark_run(display_name(self));
   if (config_.hash_schedule) {
     const std::uint64_t step = self->ordinal * 32 + static_cast<std::uint64_t>(self->wake_status);
     schedule_hash_ = mix(schedule_hash_, step);

@@ -32,6 +32,7 @@ function start() {
   const scaleInput = document.getElementById('scale');
   const scaleOutput = document.getElementById('scale-value');
   const pauseButton = document.getElementById('pause');
+  const inspector = document.getElementById('inspector');
   let runtimeReady = false;
   let lastScaleShown = 0;
 
@@ -45,6 +46,11 @@ function start() {
     onAbort: (what) => showFailure(`aborted: ${what}`),
     // The runtime checks for JSPI again when it instantiates the module (js/spool_runtime.js).
     onSpoolUnsupported: () => showUnsupported(),
+    // The fiber inspector's text, each frame while it is shown (page_bridge.cpp).
+    spoolDemoInspector(text) {
+      inspector.textContent = text;
+      demo.inspectorText = text;
+    },
     // Called by the game loop once a frame (page_bridge.cpp), inside the wasm call.
     spoolDemoPresent(records, floatsPerSlot, hudJson) {
       const numbers = JSON.parse(hudJson);
@@ -72,6 +78,11 @@ function start() {
     },
     setPaused(paused) { if (runtimeReady) Module._spool_demo_set_paused(paused ? 1 : 0); },
     togglePause() { this.setPaused(!this.paused); },
+    // The fiber inspector overlay ('i').
+    toggleInspector() {
+      inspector.hidden = !inspector.hidden;
+      if (runtimeReady) Module._spool_demo_set_inspector(inspector.hidden ? 0 : 1);
+    },
     // One frame: pauses first if running.
     step() {
       if (!runtimeReady) return;
@@ -93,6 +104,7 @@ function start() {
     else if (key === '-' || key === '_') demo.setScale((demo.scale ?? initialScale) - 1);
     else if (key === 'p' || key === 'P' || key === ' ') demo.togglePause();
     else if (key === 's' || key === 'S' || key === '.') demo.step();
+    else if (key === 'i' || key === 'I') demo.toggleInspector();
     else return;
     event.preventDefault();
   });

@@ -17,6 +17,7 @@
 #include "detail/unique_function.h"
 #include "fiber.h"
 #include "future.h"
+#include "inspect.h"
 #include "status.h"
 
 namespace spool {
@@ -81,6 +82,14 @@ struct SchedulerConfig {
   // inputs, in recorded order) give the same hashes, on every platform and backend; the first
   // tick whose hash differs is where they diverged. Off: no cost but a branch per switch.
   bool hash_schedule = false;
+  // Fills every fiber's C stack with a pattern when it is spawned, so that inspect() can report
+  // how much of it the fiber ever used (FiberInfo::stack_high_water). Costs a write of the whole
+  // stack per spawn (and natively makes all of it resident): for debugging and sizing stacks.
+  bool measure_stacks = false;
+  // wasm: each fiber's runs show as spans in the browser's performance tools (a
+  // performance.measure() per run, named after the fiber). Costs a JS call per switch. Natively
+  // no effect.
+  bool performance_marks = false;
 };
 
 // What a Scheduler reports of itself (Scheduler::stats()).
@@ -188,6 +197,10 @@ class Scheduler {
   void trim_caches();
 
   Stats stats() const;
+  // Every fiber not yet finished, as data, and as text (one line per fiber, children indented
+  // under their parent). Cheap enough for a debug overlay every frame with hundreds of fibers.
+  Inspection inspect() const;
+  std::string describe() const;
   TimePoint now() const;
   const Config& config() const noexcept;
 

@@ -8,6 +8,7 @@
 #include "event.h"
 #include "fiber.h"
 #include "fiber_local.h"
+#include "inspect.h"
 #include "future.h"
 #include "js.h"
 #include "mutex.h"

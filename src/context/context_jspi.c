@@ -359,6 +359,12 @@ void spool_context_set_max_parked(uint32_t count) { spool_js_set_max_parked(coun
 
 const char* spool_context_backend_name(void) { return "jspi"; }
 
+size_t spool_context_stack_in_use(const spool_context* ctx) {
+  const uintptr_t sp = (uintptr_t)ctx->saved_sp;
+  if (ctx->state != SPOOL_CONTEXT_SUSPENDED || sp < ctx->stack_limit || sp > ctx->stack_base) return 0;
+  return ctx->stack_base - sp;
+}
+
 // The C frame of each carrier lives in a small block of its own (see spool_carrier_main).
 EMSCRIPTEN_KEEPALIVE uintptr_t spool_jspi_carrier_stack_alloc(uint32_t bytes) {
   return (uintptr_t)aligned_alloc(16, bytes);

@@ -198,6 +198,25 @@ async function checkDemoRuns(browser, url) {
 
   await page.screenshot({ path: options.screenshot });
   console.log(`screenshot: ${path.resolve(options.screenshot)}`);
+
+  // The fiber inspector: 'i' shows what the scheduler runs, tree and counts, measured each frame.
+  await page.keyboard.press('i');
+  await page.waitForFunction(() => /bullets and shots: \d+/.test(window.spoolDemo.inspectorText ?? ''), null,
+                             { timeout: 10000, polling: POLL_MS })
+    .then(() => check(true, 'the inspector shows the fibers'), () => check(false, 'the inspector shows the fibers'));
+  const inspected = await page.evaluate(() => ({
+    text: window.spoolDemo.inspectorText ?? '',
+    visible: !document.getElementById('inspector').hidden,
+  }));
+  const bulletCount = Number((inspected.text.match(/bullets and shots: (\d+)/) ?? [])[1]);
+  check(inspected.visible && /^frame \d+: \d+ fibers/.test(inspected.text) && /player #\d+ waiting/.test(inspected.text) &&
+        /stage #\d+/.test(inspected.text) && bulletCount > 100,
+        `the inspector lists the player, the stage and ${bulletCount} bullets`);
+  const inspectorShot = options.screenshot.replace(/(\.png)?$/, '_inspector.png');
+  await page.screenshot({ path: inspectorShot });
+  console.log(`screenshot: ${path.resolve(inspectorShot)}`);
+  await page.keyboard.press('i');
+  check(await page.evaluate(() => document.getElementById('inspector').hidden), "'i' hides the inspector again");
   check(errors.length === 0, `no errors in the page${errors.length ? `:\n  ${errors.join('\n  ')}` : ''}`);
   await page.close();
 }
