@@ -14,4 +14,5 @@ mergeInto(LibraryManager.library, {
   spool_js_fatal_reported: function() { SPOOL.abortReported = true; },
   spool_js_mark_run: function(name) { SPOOL.markRun(UTF8ToString(name)); },
   spool_js_await_begin: function(expression, token) { SPOOL.awaitBegin(UTF8ToString(expression), token); },
+  spool_js_await_call: function(name, args, token) { SPOOL.awaitCall(UTF8ToString(name), UTF8ToString(args), token); },
 });

@@ -36,7 +36,9 @@ FiberInfo describe_record(const FiberRecord* f, TimePoint now, bool measured) {
   info.cancel_requested = f->cancel_requested;
   info.stack_size = f->stack.size;
   info.stack_in_use = spool_context_stack_in_use(&f->ctx);
-  info.stack_high_water = measured ? high_water(f->stack) : 0;
+  // A frame may reserve space it never writes (a buffer, padding), which still holds the pattern:
+  // the scan can miss it, but never the part in use now.
+  info.stack_high_water = measured ? std::max(high_water(f->stack), info.stack_in_use) : 0;
   info.holds_engine_stack = f->ctx.engine_budget != 0;
   return info;
 }

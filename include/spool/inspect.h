@@ -24,8 +24,8 @@ struct FiberInfo {
   bool cancel_requested = false;
   // C stack, measured: its size, how much of it is in use now (the saved stack pointer's
   // distance from the top; the running fiber's own; 0 before it started or where the backend
-  // cannot tell, as on ucontext), and the most it ever used (scanned; needs
-  // Config::measure_stacks, else 0).
+  // cannot tell, as on ucontext), and the most it ever used (scanned for the pattern written at
+  // spawn, never less than in use now; needs Config::measure_stacks, else 0).
   std::size_t stack_size = 0;
   std::size_t stack_in_use = 0;
   std::size_t stack_high_water = 0;
