@@ -1,5 +1,5 @@
 // Guarantees that a weaker test could pass without: an idle scheduler with no timer at all is woken
-// by post() (and only by it).
+// by post() (and only by it), and the error table's rows that had no test of their own.
 #include <atomic>
 #include <cstdio>
 #include <string>
@@ -81,6 +81,33 @@ TEST_CASE("a post from another thread wakes main blocked with no timer at all", 
   CHECK(asleep * 2 > kRounds);
 }
 
+TEST_CASE("join() from another thread is refused with wrong_thread", "[errors][threads]") {
+  spool_test::LeakCheck leaks;
+  spool_test::ErrorCapture errors;
+  Scheduler scheduler;
+  spool::Event release;
+  bool finished = false;
+  spool::FiberOptions options;
+  options.name = "elsewhere";
+  auto fiber = scheduler.spawn([release, &finished]() mutable {
+    REQUIRE(release.wait() == Status::ok);
+    finished = true;
+  }, options);
+  REQUIRE(this_fiber::yield() == Status::ok);  // the fiber now waits on `release`
+  Status from_other_thread = Status::ok;
+  std::thread([&] { from_other_thread = fiber.join(); }).join();
+  CHECK(from_other_thread == Status::wrong_thread);
+  std::string message;
+  REQUIRE(errors.count(Status::wrong_thread, &message) == 1);
+  CHECK_THAT(message, Catch::Contains("'elsewhere'") && Catch::Contains("thread other than its Scheduler's"));
+  CHECK_FALSE(finished);
+  // Refused, nothing else happened: the handle still joins on its own thread.
+  CHECK(fiber.joinable());
+  release.signal();
+  CHECK(fiber.join() == Status::ok);
+  CHECK(finished);
+}
+
 #else  // wasm
 
 namespace {
@@ -109,4 +136,66 @@ TEST_CASE("a post from a JS callback wakes main blocked with no timer at all", "
   CHECK(errors.all().empty());
 }
 
+// Every switch but yield (which test_errors.cpp checks) from a plain JS->wasm call.
+namespace {
+spool::Fiber* g_joinable = nullptr;
+spool::Coroutine* g_coroutine = nullptr;
+spool::Event* g_event = nullptr;
+}  // namespace
+
+extern "C" EMSCRIPTEN_KEEPALIVE int spool_test_switch_from_plain_call(int which) {
+  switch (which) {
+    case 0: return static_cast<int>(this_fiber::sleep_for(1ms));
+    case 1: return static_cast<int>(g_joinable->join());
+    case 2: return static_cast<int>(g_coroutine->resume().status);
+    case 3: return static_cast<int>(g_event->wait());
+    case 4: return static_cast<int>(this_fiber::wait_frames(1));
+    case 5: return static_cast<int>(Scheduler::current()->tick());
+  }
+  return -1;
+}
+
+TEST_CASE("sleep, join, resume, waits and tick from a plain JS->wasm call are not_suspendable",
+          "[errors][wasm]") {
+  spool_test::LeakCheck leaks;
+  spool_test::ErrorCapture errors;
+  {
+    Scheduler scheduler;
+    bool other_ran = false;
+    auto other = scheduler.spawn([&] { other_ran = true; });
+    g_joinable = &other;
+    int coroutine_ran = 0;
+    spool::Coroutine coroutine([&](spool::Coroutine&, void*) -> void* {
+      ++coroutine_ran;
+      return nullptr;
+    });
+    g_coroutine = &coroutine;
+    spool::Event event;
+    g_event = &event;
+    const char* what[] = {"sleep_for", "join", "resume", "Event::wait", "wait_frames", "tick"};
+    for (int which = 0; which < 6; ++which) {
+      INFO(what[which]);
+      const int result = EM_ASM_INT({ return Module._spool_test_switch_from_plain_call($0); }, which);
+      CHECK(result == static_cast<int>(Status::not_suspendable));
+      CHECK(errors.count(Status::not_suspendable) == static_cast<std::size_t>(which + 1));
+    }
+    std::string message;
+    errors.count(Status::not_suspendable, &message);
+    CHECK_THAT(message, Catch::Contains("plain call") && Catch::Contains("post()"));
+    // Nothing switched and nothing was consumed: the fiber has not run, the coroutine has not
+    // started, the handle is still joinable.
+    CHECK_FALSE(other_ran);
+    CHECK(coroutine_ran == 0);
+    CHECK(other.joinable());
+    CHECK(scheduler.frame() == 0);
+    // From main, a JSPI call, the same calls work.
+    CHECK(other.join() == Status::ok);
+    CHECK(other_ran);
+    CHECK(coroutine.resume().status == Status::ok);
+    CHECK(coroutine_ran == 1);
+    g_joinable = nullptr;
+    g_coroutine = nullptr;
+    g_event = nullptr;
+  }
+}
 #endif
