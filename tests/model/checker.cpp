@@ -155,12 +155,17 @@ Program shrink(const Program& failing, bool (*fails)(const Program&)) {
 }
 
 std::string failure_report(const Program& original, const Program& shortest, const Verdict& verdict) {
-  std::string text = "model: seed " + std::to_string(original.seed) + " fails";
-  std::string which;
-  if (original.clock_quantum_ms) which = " --real-clock";
-  if (original.posts_from_other_thread) which = " --threads";
-  text += " (rerun it alone: bash scripts/model.sh" + which + " --first " + std::to_string(original.seed) +
-          " --seeds 1)\n";
+  std::string text;
+  if (original.from_bytes) {
+    text = "model: a program decoded from fuzz bytes fails (rerun the saved input alone: "
+           "SPOOL_FUZZ_VERBOSE=1 spool_model_fuzz <input>)\n";
+  } else {
+    std::string which;
+    if (original.clock_quantum_ms) which = " --real-clock";
+    if (original.posts_from_other_thread) which = " --threads";
+    text = "model: seed " + std::to_string(original.seed) + " fails (rerun it alone: bash scripts/model.sh" + which +
+           " --first " + std::to_string(original.seed) + " --seeds 1)\n";
+  }
   text += "shortest program that fails (" + std::to_string(shortest.op_count()) + " of " +
           std::to_string(original.op_count()) + " operations):\n";
   text += listing(shortest);

@@ -279,7 +279,9 @@ Program generate(std::uint64_t seed, const GeneratorOptions& options) {
 }
 
 Program generate_from_bytes(const std::uint8_t* bytes, std::size_t size, const GeneratorOptions& options) {
-  return generate_with(0, ByteSource(bytes, size), options);
+  Program program = generate_with(0, ByteSource(bytes, size), options);
+  program.from_bytes = true;
+  return program;
 }
 
 std::string actor_name(const Program& program, int script) {

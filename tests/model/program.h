@@ -57,6 +57,7 @@ struct Script {
 
 struct Program {
   std::uint64_t seed = 0;
+  bool from_bytes = false;  // decoded from fuzz bytes (generate_from_bytes), not from a seed
   std::size_t max_live_fibers = 0;  // 0: spool's default cap, never reached here
   // 32 KiB stacks, and caches that keep one C stack and two engine stacks: stacks are freed and
   // made again all the time, instead of coming from a warm cache.
