@@ -14,7 +14,7 @@ struct Verdict {
   std::string why;  // the first difference from the model's trace, and any problems
   Coverage coverage;
   // Real-clock runs: how many times the program was run again after a difference, each with a
-  // step twice as long (a late wake-up can break the step rule; a bug does not go away).
+  // step 4 times as long (a late wake-up can break the step rule; a bug does not go away).
   int reruns = 0;
 };
 
