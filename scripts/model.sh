@@ -34,21 +34,13 @@ spool_setup
 status=0
 for name in "${configs[@]}"; do
   build="$spool_root/build/$name"
+  spool_presets | grep -qx "$name" || { echo "model.sh: no preset '$name' in CMakePresets.json" >&2; exit 2; }
+  runner=()
   if [ "$name" = wasm ]; then
     [ "$filter" = "[threads]" ] && { echo "== wasm: no threads in this build; skipped"; continue; }
-    spool_configure_wasm "$build" -DSPOOL_TEST_PREFIX=wasm. -DSPOOL_BUILD_DEMOS=ON -DSPOOL_BUILD_BENCHMARKS=ON
     runner=("$spool_node")
-  else
-    args=""
-    found=0
-    for config in "${spool_native_configs[@]}"; do
-      if [ "${config%%|*}" = "$name" ]; then args="${config#*|}"; found=1; fi
-    done
-    [ "$found" = 1 ] || { echo "model.sh: no configuration '$name'" >&2; exit 2; }
-    # shellcheck disable=SC2086 # the arguments are words
-    spool_configure_native "$build" -DSPOOL_TEST_PREFIX="$name." $args
-    runner=()
   fi
+  spool_configure_preset "$name"
   echo "== $name: seeds $first..$((first + seeds - 1))"
   cmake --build "$build" -j"$spool_jobs" --target spool_model_tests >"$build.model-build.log" 2>&1 ||
     { cat "$build.model-build.log"; exit 1; }

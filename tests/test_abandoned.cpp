@@ -58,7 +58,7 @@ bool poison_and_watch(int rounds) {
 // Nothing on an abandoned stack is destroyed, so the Event is taken by reference (a copy there
 // would keep its state alive for good).
 void hold_witness_and_wait(spool::Event& never) {
-  volatile unsigned char padding[kArea / 2];
+  [[maybe_unused]] volatile unsigned char padding[kArea / 2];
   padding[0] = 1;
   Witness witness;
   never.wait();
@@ -67,9 +67,8 @@ void hold_witness_and_wait(spool::Event& never) {
 
 }  // namespace
 
-TEST_CASE("a killed fiber never runs again, even once its stack serves another fiber",
+SPOOL_TEST_CASE("a killed fiber never runs again, even once its stack serves another fiber",
           "[abandoned][kill]") {
-  spool_test::LeakCheck leaks;
   g_witness_destroyed = 0;
   Scheduler scheduler;
   spool::Event never;
@@ -85,15 +84,14 @@ TEST_CASE("a killed fiber never runs again, even once its stack serves another f
   CHECK(g_witness_destroyed == 0);
 }
 
-TEST_CASE("a Coroutine destroyed mid-body never runs again", "[abandoned][coroutine]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a Coroutine destroyed mid-body never runs again", "[abandoned][coroutine]") {
   g_witness_destroyed = 0;
   Scheduler scheduler;
   {
     spool::CoroutineOptions same_stack_as_fibers;
     same_stack_as_fibers.stack_size = spool::kDefaultStackSize;
     Coroutine co([](Coroutine& self, void*) -> void* {
-      volatile unsigned char padding[kArea / 2];
+      [[maybe_unused]] volatile unsigned char padding[kArea / 2];
       padding[0] = 1;
       Witness witness;
       self.yield();
@@ -111,13 +109,10 @@ TEST_CASE("a Coroutine destroyed mid-body never runs again", "[abandoned][corout
   CHECK(g_witness_destroyed == 0);
 }
 
-TEST_CASE("fibers abandoned by ~Scheduler after a deadlock never run again", "[abandoned][errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("fibers abandoned by ~Scheduler after a deadlock never run again", "[abandoned][errors]") {
   spool_test::ErrorCapture errors;
   g_witness_destroyed = 0;
-  spool::ManualClock clock;  // the deadlock is declared at once
-  Scheduler::Config config;
-  config.clock = &clock;
+  Scheduler::Config config = manual_clock_config();  // the deadlock is declared at once
   spool::Event never;
   {
     Scheduler doomed(config);
@@ -134,8 +129,7 @@ TEST_CASE("fibers abandoned by ~Scheduler after a deadlock never run again", "[a
   CHECK(g_witness_destroyed == 0);
 }
 
-TEST_CASE("thousands of killed fibers never run again", "[abandoned][kill][many]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("thousands of killed fibers never run again", "[abandoned][kill][many]") {
   g_witness_destroyed = 0;
   Scheduler scheduler;
   spool::Event never;

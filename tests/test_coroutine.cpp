@@ -14,8 +14,7 @@ void* as_ptr(std::uintptr_t v) { return reinterpret_cast<void*>(v); }
 std::uintptr_t as_int(void* p) { return reinterpret_cast<std::uintptr_t>(p); }
 }  // namespace
 
-TEST_CASE("a coroutine passes values each way and finishes", "[coroutine]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a coroutine passes values each way and finishes", "[coroutine]") {
   Coroutine co([](Coroutine& self, void* first) -> void* {
     std::uintptr_t sum = as_int(first);
     for (int i = 0; i < 3; ++i) sum += as_int(self.yield(as_ptr(sum)));
@@ -32,8 +31,7 @@ TEST_CASE("a coroutine passes values each way and finishes", "[coroutine]") {
   CHECK(co.state() == CoroutineState::dead);
 }
 
-TEST_CASE("coroutines resumed in a random order each keep their own sequence", "[coroutine]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("coroutines resumed in a random order each keep their own sequence", "[coroutine]") {
   const unsigned seed = GENERATE(1u, 2u, 3u);
   constexpr int kCoroutines = 64;
   constexpr int kSteps = 20;
@@ -72,8 +70,7 @@ TEST_CASE("coroutines resumed in a random order each keep their own sequence", "
   }
 }
 
-TEST_CASE("coroutines nest: one resumes another", "[coroutine]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("coroutines nest: one resumes another", "[coroutine]") {
   std::string trace;
   Coroutine inner([&](Coroutine& self, void*) -> void* {
     trace += "i1 ";
@@ -98,8 +95,7 @@ TEST_CASE("coroutines nest: one resumes another", "[coroutine]") {
   CHECK(inner.state() == CoroutineState::dead);
 }
 
-TEST_CASE("resuming a finished coroutine is refused with finished", "[coroutine][errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("resuming a finished coroutine is refused with finished", "[coroutine][errors]") {
   spool_test::ErrorCapture errors;
   Coroutine co([](Coroutine&, void*) -> void* { return nullptr; });
   REQUIRE(co.resume().status == Status::ok);
@@ -110,8 +106,7 @@ TEST_CASE("resuming a finished coroutine is refused with finished", "[coroutine]
   CHECK_THAT(message, Catch::Contains("finished") && Catch::Contains("CoroutineState::dead"));
 }
 
-TEST_CASE("a coroutine cannot resume itself or yield from outside", "[coroutine][errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a coroutine cannot resume itself or yield from outside", "[coroutine][errors]") {
   spool_test::ErrorCapture errors;
   Status self_resume = Status::ok;
   Coroutine co([&](Coroutine& self, void*) -> void* {
@@ -124,8 +119,7 @@ TEST_CASE("a coroutine cannot resume itself or yield from outside", "[coroutine]
   CHECK(errors.count(Status::already_running) == 2);
 }
 
-TEST_CASE("an exception escaping a coroutine is rethrown by resume()", "[coroutine][errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("an exception escaping a coroutine is rethrown by resume()", "[coroutine][errors]") {
   Coroutine co([](Coroutine& self, void*) -> void* {
     self.yield();
     throw std::logic_error("from the coroutine");
@@ -135,8 +129,7 @@ TEST_CASE("an exception escaping a coroutine is rethrown by resume()", "[corouti
   CHECK(co.state() == CoroutineState::dead);
 }
 
-TEST_CASE("a coroutine body can use the scheduler", "[coroutine][scheduler]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a coroutine body can use the scheduler", "[coroutine][scheduler]") {
   std::string trace;
   {
     spool::Scheduler scheduler;
@@ -157,9 +150,8 @@ TEST_CASE("a coroutine body can use the scheduler", "[coroutine][scheduler]") {
 
 // Found by the model test (seed 75): the running coroutine was tracked per thread, so a fiber
 // switch inside one coroutine's body made another fiber's coroutine look like the wrong one.
-TEST_CASE("coroutines blocked on the scheduler in two fibers each keep their own chain",
+SPOOL_TEST_CASE("coroutines blocked on the scheduler in two fibers each keep their own chain",
           "[coroutine][scheduler]") {
-  spool_test::LeakCheck leaks;
   std::string trace;
   {
     spool::Scheduler scheduler;

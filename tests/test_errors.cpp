@@ -12,8 +12,7 @@ using spool::Scheduler;
 using spool::Status;
 namespace this_fiber = spool::this_fiber;
 
-TEST_CASE("join() on yourself is refused with join_self", "[errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("join() on yourself is refused with join_self", "[errors]") {
   spool_test::ErrorCapture errors;
   Status seen = Status::ok;
   bool continued = false;
@@ -32,8 +31,7 @@ TEST_CASE("join() on yourself is refused with join_self", "[errors]") {
   CHECK_THAT(message, Catch::Contains("itself") && Catch::Contains("detach()"));
 }
 
-TEST_CASE("join() on an empty, detached or joined handle is invalid_handle", "[errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("join() on an empty, detached or joined handle is invalid_handle", "[errors]") {
   spool_test::ErrorCapture errors;
   Scheduler scheduler;
   spool::Fiber empty;
@@ -47,8 +45,7 @@ TEST_CASE("join() on an empty, detached or joined handle is invalid_handle", "[e
   CHECK(errors.count(Status::invalid_handle) == 3);
 }
 
-TEST_CASE("calls that need a scheduler report no_scheduler without one", "[errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("calls that need a scheduler report no_scheduler without one", "[errors]") {
   spool_test::ErrorCapture errors;
   CHECK(this_fiber::yield() == Status::no_scheduler);
   CHECK(this_fiber::sleep_for(std::chrono::milliseconds(1)) == Status::no_scheduler);
@@ -66,8 +63,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE int spool_test_yield_from_plain_call() {
   return static_cast<int>(this_fiber::yield());
 }
 
-TEST_CASE("a switch from a plain JS->wasm call is refused with not_suspendable", "[errors][wasm]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a switch from a plain JS->wasm call is refused with not_suspendable", "[errors][wasm]") {
   spool_test::ErrorCapture errors;
   Scheduler scheduler;
   bool other_ran = false;
@@ -83,8 +79,7 @@ TEST_CASE("a switch from a plain JS->wasm call is refused with not_suspendable",
 }
 #endif
 
-TEST_CASE("a stale handle to a fiber whose stack was reused stays safe", "[errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a stale handle to a fiber whose stack was reused stays safe", "[errors]") {
   Scheduler scheduler;
   spool::FiberOptions options;
   options.name = "first";

@@ -13,9 +13,8 @@ using spool::Scheduler;
 using spool::Status;
 namespace this_fiber = spool::this_fiber;
 
-TEST_CASE("two fibers switching inside catch blocks each rethrow their own exception",
+SPOOL_TEST_CASE("two fibers switching inside catch blocks each rethrow their own exception",
           "[exceptions]") {
-  spool_test::LeakCheck leaks;
   Scheduler scheduler;
   std::vector<std::string> rethrown;
   auto handler = [&](std::string mine) {
@@ -40,8 +39,7 @@ TEST_CASE("two fibers switching inside catch blocks each rethrow their own excep
   CHECK(rethrown == std::vector<std::string>{"a rethrew a", "b rethrew b"});
 }
 
-TEST_CASE("std::current_exception and std::uncaught_exceptions are per fiber", "[exceptions]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("std::current_exception and std::uncaught_exceptions are per fiber", "[exceptions]") {
   Scheduler scheduler;
   bool other_saw_current = true;
   int other_saw_uncaught = -1;
@@ -75,8 +73,7 @@ TEST_CASE("std::current_exception and std::uncaught_exceptions are per fiber", "
   CHECK(std::uncaught_exceptions() == 0);
 }
 
-TEST_CASE("a coroutine yielding inside a catch block keeps its exception", "[exceptions][coroutine]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a coroutine yielding inside a catch block keeps its exception", "[exceptions][coroutine]") {
   std::string rethrown;
   Coroutine co([&](Coroutine& self, void*) -> void* {
     try {
@@ -107,9 +104,8 @@ TEST_CASE("a coroutine yielding inside a catch block keeps its exception", "[exc
   CHECK(rethrown == "coroutine's");
 }
 
-TEST_CASE("a cancelled fiber's unwind may block in a destructor without terminating",
+SPOOL_TEST_CASE("a cancelled fiber's unwind may block in a destructor without terminating",
           "[exceptions][cancel]") {
-  spool_test::LeakCheck leaks;
   Scheduler scheduler;
   Status guard_join = Status::ok;
   bool guard_ran = false;

@@ -55,8 +55,7 @@ bool wait_until_asleep(long tid) {
 // wake-up can end main's wait. If push() failed to wake the sleeping thread, this test would hang
 // (ctest's timeout ends it: see tests/CMakeLists.txt), where the older test slept in a 50 ms timer
 // loop and passed anyway.
-TEST_CASE("a post from another thread wakes main blocked with no timer at all", "[post][threads][wake]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a post from another thread wakes main blocked with no timer at all", "[post][threads][wake]") {
   constexpr int kRounds = 20;
   Scheduler::Config config;
   config.deadlock_after = std::chrono::hours(24 * 365);
@@ -81,8 +80,7 @@ TEST_CASE("a post from another thread wakes main blocked with no timer at all", 
   CHECK(asleep * 2 > kRounds);
 }
 
-TEST_CASE("join() from another thread is refused with wrong_thread", "[errors][threads]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("join() from another thread is refused with wrong_thread", "[errors][threads]") {
   spool_test::ErrorCapture errors;
   Scheduler scheduler;
   spool::Event release;
@@ -120,8 +118,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE void spool_test_post_signal_from_js() {
 
 // No timer at all: main parks on the event loop with no timeout. The JS callback's post() must
 // resume it; if it did not, Node's event loop would drain and main's wait would return deadlock.
-TEST_CASE("a post from a JS callback wakes main blocked with no timer at all", "[post][wasm][wake]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a post from a JS callback wakes main blocked with no timer at all", "[post][wasm][wake]") {
   spool_test::ErrorCapture errors;
   {
     Scheduler scheduler;
@@ -155,9 +152,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE int spool_test_switch_from_plain_call(int which)
   return -1;
 }
 
-TEST_CASE("sleep, join, resume, waits and tick from a plain JS->wasm call are not_suspendable",
+SPOOL_TEST_CASE("sleep, join, resume, waits and tick from a plain JS->wasm call are not_suspendable",
           "[errors][wasm]") {
-  spool_test::LeakCheck leaks;
   spool_test::ErrorCapture errors;
   {
     Scheduler scheduler;

@@ -16,8 +16,7 @@ namespace {
 enum class Ending { kill, cancel };
 }
 
-TEST_CASE("a Mutex handed to a waiter that dies passes to the next waiter", "[handoff][sync]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a Mutex handed to a waiter that dies passes to the next waiter", "[handoff][sync]") {
   const Ending ending = GENERATE(Ending::kill, Ending::cancel);
   Scheduler scheduler;
   spool::Mutex mutex;
@@ -50,8 +49,7 @@ TEST_CASE("a Mutex handed to a waiter that dies passes to the next waiter", "[ha
   mutex.unlock();
 }
 
-TEST_CASE("a Mutex held by a killed fiber is given up", "[handoff][sync][kill]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a Mutex held by a killed fiber is given up", "[handoff][sync][kill]") {
   spool_test::ErrorCapture errors;
   Scheduler scheduler;
   spool::Mutex mutex;
@@ -79,8 +77,7 @@ TEST_CASE("a Mutex held by a killed fiber is given up", "[handoff][sync][kill]")
   CHECK(errors.count(Status::invalid_handle) == 0);
 }
 
-TEST_CASE("a Semaphore unit handed to a waiter that dies passes on", "[handoff][sync]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a Semaphore unit handed to a waiter that dies passes on", "[handoff][sync]") {
   const Ending ending = GENERATE(Ending::kill, Ending::cancel);
   Scheduler scheduler;
   spool::Semaphore units(0);
@@ -105,8 +102,7 @@ TEST_CASE("a Semaphore unit handed to a waiter that dies passes on", "[handoff][
   CHECK(units.available() == 0);
 }
 
-TEST_CASE("an auto-reset Event signal handed to a waiter that dies passes on", "[handoff][sync]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("an auto-reset Event signal handed to a waiter that dies passes on", "[handoff][sync]") {
   Scheduler scheduler;
   spool::Event event;  // auto-reset
   std::vector<int> woke;
@@ -124,9 +120,8 @@ TEST_CASE("an auto-reset Event signal handed to a waiter that dies passes on", "
   CHECK_FALSE(event.is_set());  // consumed once, by `second`
 }
 
-TEST_CASE("a Channel value announced to a receiver that dies reaches the next receiver",
+SPOOL_TEST_CASE("a Channel value announced to a receiver that dies reaches the next receiver",
           "[handoff][channel]") {
-  spool_test::LeakCheck leaks;
   Scheduler scheduler;
   spool::Channel<int> channel(4);
   std::vector<int> received;
@@ -143,9 +138,8 @@ TEST_CASE("a Channel value announced to a receiver that dies reaches the next re
   CHECK(channel.size() == 0);
 }
 
-TEST_CASE("a Channel slot announced to a sender that dies reaches the next sender",
+SPOOL_TEST_CASE("a Channel slot announced to a sender that dies reaches the next sender",
           "[handoff][channel]") {
-  spool_test::LeakCheck leaks;
   Scheduler scheduler;
   spool::Channel<int> channel(1);
   REQUIRE(channel.send(0) == Status::ok);  // full

@@ -28,11 +28,8 @@ __attribute__((noinline)) void deep_wait(std::size_t bytes) {
 }
 }  // namespace
 
-TEST_CASE("inspect lists fibers with their tree, waits, ages and measured stacks", "[inspect]") {
-  spool_test::LeakCheck leaks;
-  spool::ManualClock clock;
-  Scheduler::Config config;
-  config.clock = &clock;
+SPOOL_TEST_CASE("inspect lists fibers with their tree, waits, ages and measured stacks", "[inspect]") {
+  Scheduler::Config config = manual_clock_config();
   config.measure_stacks = true;
   config.default_stack_size = 64 * 1024;
   Scheduler scheduler(config);
@@ -81,8 +78,7 @@ TEST_CASE("inspect lists fibers with their tree, waits, ages and measured stacks
 }
 
 #if defined(__EMSCRIPTEN__)
-TEST_CASE("performance_marks: each fiber's runs show as measures in the performance tools", "[inspect][wasm]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("performance_marks: each fiber's runs show as measures in the performance tools", "[inspect][wasm]") {
   Scheduler::Config config;
   config.performance_marks = true;
   Scheduler scheduler(config);

@@ -15,8 +15,7 @@ using spool::Status;
 namespace js = spool::js;
 namespace this_fiber = spool::this_fiber;
 
-TEST_CASE("a fiber awaits a JS promise while other fibers keep running", "[js]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a fiber awaits a JS promise while other fibers keep running", "[js]") {
   Scheduler scheduler;
   bool done = false;
   int other_turns = 0;
@@ -41,16 +40,14 @@ TEST_CASE("a fiber awaits a JS promise while other fibers keep running", "[js]")
   other.join();
 }
 
-TEST_CASE("a plain value, a string and module scope work without glue", "[js]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a plain value, a string and module scope work without glue", "[js]") {
   Scheduler scheduler;
   CHECK(js::await_value("6 * 7").number == 42);
   CHECK(js::await_value("Promise.resolve('text')").text == "text");
   CHECK(js::await_value("typeof HEAP8").text == "object");
 }
 
-TEST_CASE("a rejection or a throw becomes Status::failed with the reason", "[js][errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a rejection or a throw becomes Status::failed with the reason", "[js][errors]") {
   Scheduler scheduler;
   auto rejected = js::await_value("Promise.reject(new Error('nope'))");
   CHECK(rejected.status == Status::failed);
@@ -63,8 +60,7 @@ TEST_CASE("a rejection or a throw becomes Status::failed with the reason", "[js]
   CHECK(js::await_or_throw("Promise.resolve(7)") == "7");
 }
 
-TEST_CASE("cancelling a fiber ends its await", "[js][cancel]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("cancelling a fiber ends its await", "[js][cancel]") {
   Scheduler scheduler;
   Status status = Status::ok;
   auto waiter = scheduler.spawn([&] { status = js::await_value("new Promise(function () {})").status; });
@@ -74,8 +70,7 @@ TEST_CASE("cancelling a fiber ends its await", "[js][cancel]") {
   CHECK(status == Status::cancelled);
 }
 
-TEST_CASE("next_animation_frame drives a game loop of ticks", "[js][frames]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("next_animation_frame drives a game loop of ticks", "[js][frames]") {
   Scheduler scheduler;
   int bullet_frames = 0;
   scheduler.spawn([&] {
@@ -101,8 +96,7 @@ EM_JS(void, install_test_functions, (), {
 });
 EM_JS(void, remove_test_functions, (), { delete Module.spoolFunctions; });
 
-TEST_CASE("await_call calls a registered JS function with arguments, no eval", "[js]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("await_call calls a registered JS function with arguments, no eval", "[js]") {
   Scheduler scheduler;
   install_test_functions();
   auto r = js::await_call("describe", "a \"quoted\" name\n", 3, true);
@@ -118,11 +112,8 @@ TEST_CASE("await_call calls a registered JS function with arguments, no eval", "
   remove_test_functions();
 }
 
-TEST_CASE("awaiting JS works under a ManualClock: the event loop still runs", "[js][time]") {
-  spool_test::LeakCheck leaks;
-  spool::ManualClock clock;
-  Scheduler::Config config;
-  config.clock = &clock;
+SPOOL_TEST_CASE("awaiting JS works under a ManualClock: the event loop still runs", "[js][time]") {
+  Scheduler::Config config = manual_clock_config();
   Scheduler scheduler(config);
   auto r = js::await_value("new Promise(function (r) { setTimeout(function () { r(5); }, 5); })");
   CHECK(r.status == Status::ok);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "src/stack/stack_pool.h"
 #include "support.h"
 
 using spool::FiberState;
@@ -10,8 +11,7 @@ using spool::Scheduler;
 using spool::Status;
 namespace this_fiber = spool::this_fiber;
 
-TEST_CASE("spawns past max_live_fibers are queued and start in spawn order", "[limits]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("spawns past max_live_fibers are queued and start in spawn order", "[limits]") {
   const std::size_t cap = GENERATE(1, 4, 64);
   constexpr int kSpawns = 200;
   std::vector<int> started;
@@ -39,13 +39,10 @@ TEST_CASE("spawns past max_live_fibers are queued and start in spawn order", "[l
   CHECK(max_seen_live <= cap);
 }
 
-TEST_CASE("every live fiber blocked while spawns wait is a reported deadlock", "[limits][errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("every live fiber blocked while spawns wait is a reported deadlock", "[limits][errors]") {
   spool_test::ErrorCapture errors;
-  spool::ManualClock clock;  // a manual clock reports a deadlock at once
-  Scheduler::Config config;
+  Scheduler::Config config = manual_clock_config();  // a manual clock reports a deadlock at once
   config.max_live_fibers = 2;
-  config.clock = &clock;
   {
     Scheduler scheduler(config);
     spool::Fiber last;
@@ -63,12 +60,9 @@ TEST_CASE("every live fiber blocked while spawns wait is a reported deadlock", "
                  Catch::Contains("max_live_fibers"));
 }
 
-TEST_CASE("two fibers joining each other deadlock; main gets Status::deadlock", "[limits][errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("two fibers joining each other deadlock; main gets Status::deadlock", "[limits][errors]") {
   spool_test::ErrorCapture errors;
-  spool::ManualClock clock;
-  Scheduler::Config config;
-  config.clock = &clock;
+  Scheduler::Config config = manual_clock_config();
   {
     Scheduler scheduler(config);
     spool::Fiber a, b;
@@ -86,8 +80,7 @@ TEST_CASE("two fibers joining each other deadlock; main gets Status::deadlock", 
 // Waves of fibers larger than any fixed cache: after the first wave, later ones reuse every C
 // stack and engine stack (nothing mapped anew); once the working set is small again for two
 // epochs, the caches give the surplus back.
-TEST_CASE("stack caches follow the working set", "[limits][many]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("stack caches follow the working set", "[limits][many]") {
   Scheduler::Config config;
 #if defined(__SANITIZE_ADDRESS__)
   config.default_stack_size = 32 * 1024;  // AddressSanitizer's frames are larger

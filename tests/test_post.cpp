@@ -14,8 +14,7 @@ using spool::Status;
 namespace this_fiber = spool::this_fiber;
 using namespace std::chrono_literals;
 
-TEST_CASE("posted work runs in a fiber, in order, before the scheduler is gone", "[post]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("posted work runs in a fiber, in order, before the scheduler is gone", "[post]") {
   std::vector<int> order;
   {
     Scheduler scheduler;
@@ -27,8 +26,7 @@ TEST_CASE("posted work runs in a fiber, in order, before the scheduler is gone",
 }
 
 #if !defined(__EMSCRIPTEN__)
-TEST_CASE("post from other threads wakes an idle scheduler; nothing is lost", "[post][threads]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("post from other threads wakes an idle scheduler; nothing is lost", "[post][threads]") {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 500;
   int ran = 0;  // touched only by fibers of the scheduler's thread
@@ -61,8 +59,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE void spool_test_post_from_js() {
   });
 }
 
-TEST_CASE("post from a JS callback wakes the idle scheduler", "[post][wasm]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("post from a JS callback wakes the idle scheduler", "[post][wasm]") {
   g_posted_ran = 0;
   {
     Scheduler scheduler;

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "src/stack/stack_pool.h"
 #include "support.h"
 
 using namespace std::chrono_literals;
@@ -27,8 +28,7 @@ Scheduler::Config config_variant(int variant, spool::TimeSource* clock = nullptr
 
 }  // namespace
 
-TEST_CASE("fibers run in spawn order and interleave at each yield", "[scheduler]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("fibers run in spawn order and interleave at each yield", "[scheduler]") {
   const int variant = GENERATE(0, 1);
   std::string trace;
   {
@@ -48,8 +48,7 @@ TEST_CASE("fibers run in spawn order and interleave at each yield", "[scheduler]
   CHECK(trace == "A1 B1 C1 A2 B2 C2 A3 B3 C3 ");
 }
 
-TEST_CASE("yield is fair: every ready fiber runs once per round", "[scheduler]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("yield is fair: every ready fiber runs once per round", "[scheduler]") {
   const int variant = GENERATE(0, 1);
   constexpr int kFibers = 50;
   constexpr int kRounds = 20;
@@ -76,8 +75,7 @@ TEST_CASE("yield is fair: every ready fiber runs once per round", "[scheduler]")
   for (int p : progress) CHECK(p == kRounds);
 }
 
-TEST_CASE("the main context can join, and yield to, fibers", "[scheduler]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("the main context can join, and yield to, fibers", "[scheduler]") {
   Scheduler scheduler;
   std::vector<int> order;
   auto a = scheduler.spawn([&] {
@@ -97,8 +95,7 @@ TEST_CASE("the main context can join, and yield to, fibers", "[scheduler]") {
 
 // Found by the model test in wasm: with libc++, a defaulted ~Scheduler cleared its core before the
 // fibers it drains ran, so a fiber calling the Scheduler there read through a null pointer.
-TEST_CASE("fibers that run in the Scheduler's destructor can still use it", "[scheduler]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("fibers that run in the Scheduler's destructor can still use it", "[scheduler]") {
   std::vector<std::size_t> live_seen;
   {
     Scheduler scheduler;
@@ -110,9 +107,7 @@ TEST_CASE("fibers that run in the Scheduler's destructor can still use it", "[sc
   CHECK(live_seen == std::vector<std::size_t>{1, 1});
 }
 
-TEST_CASE("sleepers wake in deadline order on a manual clock, ties in sleep order", "[scheduler][time]") {
-  spool_test::LeakCheck leaks;
-  spool::ManualClock clock;
+SPOOL_TEST_CASE("sleepers wake in deadline order on a manual clock, ties in sleep order", "[scheduler][time]") {
   const auto start = clock.now();
   std::vector<std::pair<int, long long>> wakes;  // (fiber, ms since start)
   {
@@ -129,11 +124,8 @@ TEST_CASE("sleepers wake in deadline order on a manual clock, ties in sleep orde
   CHECK(wakes == expected);
 }
 
-TEST_CASE("sleep_until in the past is a yield; timers do not fire early", "[scheduler][time]") {
-  spool_test::LeakCheck leaks;
-  spool::ManualClock clock;
-  Scheduler::Config config;
-  config.clock = &clock;
+SPOOL_TEST_CASE("sleep_until in the past is a yield; timers do not fire early", "[scheduler][time]") {
+  Scheduler::Config config = manual_clock_config();
   Scheduler scheduler(config);
   bool other_ran = false;
   scheduler.spawn([&] { other_ran = true; });
@@ -144,8 +136,7 @@ TEST_CASE("sleep_until in the past is a yield; timers do not fire early", "[sche
   CHECK(clock.now() - before == 250ms);
 }
 
-TEST_CASE("10,000 fibers are alive at once", "[scheduler][many]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("10,000 fibers are alive at once", "[scheduler][many]") {
   constexpr int kFibers = 10000;
   int finished = 0;
   Scheduler::Config config;
@@ -167,8 +158,7 @@ TEST_CASE("10,000 fibers are alive at once", "[scheduler][many]") {
   CHECK(finished == kFibers);
 }
 
-TEST_CASE("100,000 short-lived fibers reuse stacks from the pools", "[scheduler][many]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("100,000 short-lived fibers reuse stacks from the pools", "[scheduler][many]") {
   constexpr int kWaves = 100;
   constexpr int kPerWave = 1000;
   long long ran = 0;
@@ -200,8 +190,7 @@ TEST_CASE("100,000 short-lived fibers reuse stacks from the pools", "[scheduler]
 #endif
 }
 
-TEST_CASE("an exception escaping a fiber is rethrown by join()", "[scheduler][errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("an exception escaping a fiber is rethrown by join()", "[scheduler][errors]") {
   Scheduler scheduler;
   auto f = scheduler.spawn([] {
     this_fiber::yield();
@@ -210,8 +199,7 @@ TEST_CASE("an exception escaping a fiber is rethrown by join()", "[scheduler][er
   CHECK_THROWS_WITH(f.join(), "boom");
 }
 
-TEST_CASE("a detached fiber that throws is reported with its name", "[scheduler][errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a detached fiber that throws is reported with its name", "[scheduler][errors]") {
   spool_test::ErrorCapture errors;
   {
     Scheduler scheduler;
@@ -224,8 +212,7 @@ TEST_CASE("a detached fiber that throws is reported with its name", "[scheduler]
   CHECK_THAT(message, Catch::Contains("'doomed'") && Catch::Contains("kaput"));
 }
 
-TEST_CASE("handles: ids, names, detach, and a handle outliving its scheduler", "[scheduler]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("handles: ids, names, detach, and a handle outliving its scheduler", "[scheduler]") {
   spool::Fiber kept;
   {
     Scheduler scheduler;
@@ -244,8 +231,7 @@ TEST_CASE("handles: ids, names, detach, and a handle outliving its scheduler", "
   CHECK(kept.join() == Status::ok);
 }
 
-TEST_CASE("sleeping for Duration::max() or until TimePoint::max() means forever", "[scheduler][time]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("sleeping for Duration::max() or until TimePoint::max() means forever", "[scheduler][time]") {
   // A clock far from its epoch, as steady_clock is: now() + Duration::max() would overflow.
   spool::ManualClock manual(spool::TimePoint{} + std::chrono::hours(24 * 365));
   const bool use_manual = GENERATE(true, false);
@@ -268,11 +254,8 @@ TEST_CASE("sleeping for Duration::max() or until TimePoint::max() means forever"
   CHECK(forever_until == Status::cancelled);
 }
 
-TEST_CASE("timed waits for Duration::max() never time out", "[scheduler][time]") {
-  spool_test::LeakCheck leaks;
-  spool::ManualClock clock;
-  Scheduler::Config config;
-  config.clock = &clock;
+SPOOL_TEST_CASE("timed waits for Duration::max() never time out", "[scheduler][time]") {
+  Scheduler::Config config = manual_clock_config();
   Scheduler scheduler(config);
   spool::Event event;
   Status status = Status::timeout;

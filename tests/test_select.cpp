@@ -12,8 +12,7 @@ using spool::Scheduler;
 using spool::Status;
 namespace this_fiber = spool::this_fiber;
 
-TEST_CASE("spawn_future delivers a value, an exception, or cancelled", "[select][future]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("spawn_future delivers a value, an exception, or cancelled", "[select][future]") {
   Scheduler scheduler;
   auto value = scheduler.spawn_future([] {
     this_fiber::yield();
@@ -54,8 +53,7 @@ TEST_CASE("spawn_future delivers a value, an exception, or cancelled", "[select]
   CHECK_THROWS_AS(broken.get(), spool::Future<int>::NoValue);
 }
 
-TEST_CASE("a promise held by a killed fiber leaves its future cancelled", "[select][future][kill]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a promise held by a killed fiber leaves its future cancelled", "[select][future][kill]") {
   Scheduler scheduler;
   spool::Event never;
   spool::Promise<int> promise;
@@ -69,11 +67,8 @@ TEST_CASE("a promise held by a killed fiber leaves its future cancelled", "[sele
   CHECK(future.wait() == Status::cancelled);
 }
 
-TEST_CASE("when_all and when_any over futures", "[select][future]") {
-  spool_test::LeakCheck leaks;
-  spool::ManualClock clock;
-  Scheduler::Config config;
-  config.clock = &clock;
+SPOOL_TEST_CASE("when_all and when_any over futures", "[select][future]") {
+  Scheduler::Config config = manual_clock_config();
   Scheduler scheduler(config);
   auto slow = scheduler.spawn_future([] {
     this_fiber::sleep_for(30ms);
@@ -101,11 +96,8 @@ TEST_CASE("when_all and when_any over futures", "[select][future]") {
   CHECK(spool::when_all(wave) == Status::fiber_failed);
 }
 
-TEST_CASE("select takes the first ready case: events, channels, futures, timeouts", "[select]") {
-  spool_test::LeakCheck leaks;
-  spool::ManualClock clock;
-  Scheduler::Config config;
-  config.clock = &clock;
+SPOOL_TEST_CASE("select takes the first ready case: events, channels, futures, timeouts", "[select]") {
+  Scheduler::Config config = manual_clock_config();
   Scheduler scheduler(config);
   spool::Event alarm;
   spool::Channel<int> hits(1);
@@ -163,8 +155,7 @@ TEST_CASE("select takes the first ready case: events, channels, futures, timeout
   CHECK(c.status == Status::cancelled);
 }
 
-TEST_CASE("a fiber killed inside select leaves nothing dangling", "[select][kill]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a fiber killed inside select leaves nothing dangling", "[select][kill]") {
   Scheduler scheduler;
   spool::Event event;
   spool::Channel<int> channel(1);

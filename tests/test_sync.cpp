@@ -12,8 +12,7 @@ using spool::Scheduler;
 using spool::Status;
 namespace this_fiber = spool::this_fiber;
 
-TEST_CASE("auto-reset Event wakes one waiter per signal; manual-reset wakes all", "[sync]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("auto-reset Event wakes one waiter per signal; manual-reset wakes all", "[sync]") {
   const bool manual = GENERATE(false, true);
   spool::Event event(manual ? spool::Event::Mode::manual_reset : spool::Event::Mode::auto_reset);
   int woken = 0;
@@ -40,11 +39,8 @@ TEST_CASE("auto-reset Event wakes one waiter per signal; manual-reset wakes all"
   CHECK(event.is_set() == manual);
 }
 
-TEST_CASE("an auto-reset Event signalled with no waiter lets the next wait through once", "[sync]") {
-  spool_test::LeakCheck leaks;
-  spool::ManualClock clock;
-  Scheduler::Config config;
-  config.clock = &clock;
+SPOOL_TEST_CASE("an auto-reset Event signalled with no waiter lets the next wait through once", "[sync]") {
+  Scheduler::Config config = manual_clock_config();
   Scheduler scheduler(config);
   spool::Event event;
   event.signal();
@@ -52,11 +48,8 @@ TEST_CASE("an auto-reset Event signalled with no waiter lets the next wait throu
   CHECK(event.wait_for(10ms) == Status::timeout);
 }
 
-TEST_CASE("WaitGroup waits for every done()", "[sync]") {
-  spool_test::LeakCheck leaks;
-  spool::ManualClock clock;
-  Scheduler::Config config;
-  config.clock = &clock;
+SPOOL_TEST_CASE("WaitGroup waits for every done()", "[sync]") {
+  Scheduler::Config config = manual_clock_config();
   Scheduler scheduler(config);
   spool::WaitGroup group;
   int finished = 0;
@@ -73,8 +66,7 @@ TEST_CASE("WaitGroup waits for every done()", "[sync]") {
   CHECK(group.count() == 0);
 }
 
-TEST_CASE("Mutex excludes across switches and hands over in FIFO order", "[sync]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("Mutex excludes across switches and hands over in FIFO order", "[sync]") {
   spool::Mutex mutex;
   std::vector<int> order;
   int inside = 0;
@@ -96,8 +88,7 @@ TEST_CASE("Mutex excludes across switches and hands over in FIFO order", "[sync]
   CHECK(order == std::vector<int>{0, 1, 2, 3});
 }
 
-TEST_CASE("Mutex misuse is reported: relock by the owner, unlock by another", "[sync][errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("Mutex misuse is reported: relock by the owner, unlock by another", "[sync][errors]") {
   spool_test::ErrorCapture errors;
   Scheduler scheduler;
   spool::Mutex mutex;
@@ -113,8 +104,7 @@ TEST_CASE("Mutex misuse is reported: relock by the owner, unlock by another", "[
   CHECK(errors.count(Status::not_owner) == 1);
 }
 
-TEST_CASE("ConditionVariable: a producer/consumer queue under a Mutex", "[sync]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("ConditionVariable: a producer/consumer queue under a Mutex", "[sync]") {
   spool::Mutex mutex;
   spool::ConditionVariable ready;
   std::vector<int> queue;
@@ -144,8 +134,7 @@ TEST_CASE("ConditionVariable: a producer/consumer queue under a Mutex", "[sync]"
   for (int i = 0; i < 20; ++i) CHECK(consumed[i] == i);
 }
 
-TEST_CASE("Semaphore bounds concurrency and serves waiters first come, first served", "[sync]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("Semaphore bounds concurrency and serves waiters first come, first served", "[sync]") {
   spool::Semaphore slots(2);
   int inside = 0;
   int most = 0;
@@ -168,8 +157,7 @@ TEST_CASE("Semaphore bounds concurrency and serves waiters first come, first ser
   CHECK(slots.available() == 2);
 }
 
-TEST_CASE("Channel with many producers and consumers delivers every value once", "[sync][channel]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("Channel with many producers and consumers delivers every value once", "[sync][channel]") {
   const std::size_t capacity = GENERATE(std::size_t{1}, std::size_t{8}, spool::Channel<int>::unbounded);
   constexpr int kProducers = 5;
   constexpr int kPerProducer = 200;
@@ -207,8 +195,7 @@ TEST_CASE("Channel with many producers and consumers delivers every value once",
   CHECK_FALSE(over_capacity);
 }
 
-TEST_CASE("closing a Channel wakes blocked senders and receivers with closed", "[sync][channel]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("closing a Channel wakes blocked senders and receivers with closed", "[sync][channel]") {
   spool::Channel<std::string> full(1);
   spool::Channel<std::string> empty(1);
   Status sender = Status::ok, receiver = Status::ok;
@@ -231,8 +218,7 @@ TEST_CASE("closing a Channel wakes blocked senders and receivers with closed", "
   CHECK(out == "taken");
 }
 
-TEST_CASE("a send that fails leaves the value with the caller", "[sync][channel]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a send that fails leaves the value with the caller", "[sync][channel]") {
   Scheduler scheduler;
   spool::Channel<std::unique_ptr<int>> channel(1);
   REQUIRE(channel.try_send(std::make_unique<int>(1)));
@@ -248,12 +234,9 @@ TEST_CASE("a send that fails leaves the value with the caller", "[sync][channel]
   CHECK(kept != nullptr);
 }
 
-TEST_CASE("every blocking call has timed variants that give up with timeout", "[sync][time]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("every blocking call has timed variants that give up with timeout", "[sync][time]") {
   spool_test::ErrorCapture errors;
-  spool::ManualClock clock;
-  Scheduler::Config config;
-  config.clock = &clock;
+  Scheduler::Config config = manual_clock_config();
   Scheduler scheduler(config);
   using namespace std::chrono_literals;
   const auto start = clock.now();

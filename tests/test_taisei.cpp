@@ -11,8 +11,7 @@ using spool::Scheduler;
 using spool::Status;
 namespace this_fiber = spool::this_fiber;
 
-TEST_CASE("start_now runs a new fiber up to its first wait before spawn returns", "[taisei]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("start_now runs a new fiber up to its first wait before spawn returns", "[taisei]") {
   Scheduler scheduler;
   std::vector<std::string> trace;
   auto other = scheduler.spawn([&] { trace.push_back("other"); });  // ready before the spawner
@@ -44,8 +43,7 @@ TEST_CASE("start_now runs a new fiber up to its first wait before spawn returns"
   CHECK(trace == expected);
 }
 
-TEST_CASE("a FiberRef is copyable and safe to use after the fiber ended", "[taisei]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a FiberRef is copyable and safe to use after the fiber ended", "[taisei]") {
   FiberRef kept;
   {
     Scheduler scheduler;
@@ -75,8 +73,7 @@ TEST_CASE("a FiberRef is copyable and safe to use after the fiber ended", "[tais
   CHECK(empty.state() == FiberState::finished);
 }
 
-TEST_CASE("a cancelled Event wakes its waiters with cancelled until reset", "[taisei][sync]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a cancelled Event wakes its waiters with cancelled until reset", "[taisei][sync]") {
   Scheduler scheduler;
   spool::Event event(spool::Event::Mode::manual_reset);
   std::vector<Status> seen;
@@ -101,8 +98,7 @@ TEST_CASE("a cancelled Event wakes its waiters with cancelled until reset", "[ta
   CHECK(event.wait() == Status::ok);
 }
 
-TEST_CASE("events start tasks and cancel tasks when they fire, once", "[taisei][sync]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("events start tasks and cancel tasks when they fire, once", "[taisei][sync]") {
   Scheduler scheduler;
   spool::Event boss_died;
   spool::Event phase_two;
@@ -130,11 +126,8 @@ TEST_CASE("events start tasks and cancel tasks when they fire, once", "[taisei][
   dropped.cancel();
 }
 
-TEST_CASE("several schedulers on one thread: a paused stage under a running menu", "[taisei][schedulers]") {
-  spool_test::LeakCheck leaks;
-  spool::ManualClock clock;
-  Scheduler::Config config;
-  config.clock = &clock;
+SPOOL_TEST_CASE("several schedulers on one thread: a paused stage under a running menu", "[taisei][schedulers]") {
+  Scheduler::Config config = manual_clock_config();
   Scheduler stage(config);
   Scheduler menu(config);
   int stage_frames = 0, menu_frames = 0;
@@ -178,11 +171,8 @@ TEST_CASE("several schedulers on one thread: a paused stage under a running menu
   REQUIRE(waiter.join() == Status::ok);
 }
 
-TEST_CASE("a scheduler's time scale: game time runs at a scale of its clock", "[taisei][time]") {
-  spool_test::LeakCheck leaks;
-  spool::ManualClock clock;
-  Scheduler::Config config;
-  config.clock = &clock;
+SPOOL_TEST_CASE("a scheduler's time scale: game time runs at a scale of its clock", "[taisei][time]") {
+  Scheduler::Config config = manual_clock_config();
   Scheduler slow_motion(config);
   slow_motion.set_time_scale(0.5);
   CHECK(slow_motion.time_scale() == 0.5);

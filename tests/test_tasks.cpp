@@ -12,8 +12,7 @@ using spool::Scheduler;
 using spool::Status;
 namespace this_fiber = spool::this_fiber;
 
-TEST_CASE("wait_frames counts ticks; each tick runs every ready fiber once", "[frames]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("wait_frames counts ticks; each tick runs every ready fiber once", "[frames]") {
   Scheduler scheduler;
   std::vector<std::pair<int, std::uint64_t>> woke;  // (fiber, frame)
   for (int i = 1; i <= 3; ++i) {
@@ -35,8 +34,7 @@ TEST_CASE("wait_frames counts ticks; each tick runs every ready fiber once", "[f
 // Near waits sit in per-frame lists, far ones (beyond FrameWheel::kSpan) in a heap until they come
 // near: waits that end on one frame must still resume in the order they began, wherever they sat,
 // and cancelling any of them must take it out.
-TEST_CASE("long and short waits ending on the same frame resume in the order they began", "[frames]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("long and short waits ending on the same frame resume in the order they began", "[frames]") {
   Scheduler scheduler;
   constexpr std::uint64_t kEnd = 700;  // past several turns of the wheel
   std::vector<int> order;
@@ -61,8 +59,7 @@ TEST_CASE("long and short waits ending on the same frame resume in the order the
   CHECK(scheduler.stats().frame_waiters == 0);
 }
 
-TEST_CASE("a fiber yielding in a loop runs once per tick, not forever", "[frames]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a fiber yielding in a loop runs once per tick, not forever", "[frames]") {
   Scheduler scheduler;
   int runs = 0;
   auto spinner = scheduler.spawn([&] {
@@ -78,8 +75,7 @@ TEST_CASE("a fiber yielding in a loop runs once per tick, not forever", "[frames
   CHECK(spinner.state() == FiberState::finished);
 }
 
-TEST_CASE("wait_until checks its predicate at each tick without switching into the fiber", "[frames]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("wait_until checks its predicate at each tick without switching into the fiber", "[frames]") {
   Scheduler scheduler;
   int checks = 0;
   int health = 3;
@@ -104,8 +100,7 @@ TEST_CASE("wait_until checks its predicate at each tick without switching into t
   CHECK(scheduler.stats().switches - switches == 2);
 }
 
-TEST_CASE("cancel ends a wait with Status::cancelled", "[cancel]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("cancel ends a wait with Status::cancelled", "[cancel]") {
   Scheduler scheduler;
   spool::Event never;
   Status status = Status::ok;
@@ -118,8 +113,7 @@ TEST_CASE("cancel ends a wait with Status::cancelled", "[cancel]") {
   CHECK(status == Status::cancelled);
 }
 
-TEST_CASE("cancel_by_exception unwinds the fiber's stack, running destructors", "[cancel]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("cancel_by_exception unwinds the fiber's stack, running destructors", "[cancel]") {
   Scheduler scheduler;
   bool destroyed = false;
   bool after = false;
@@ -141,8 +135,7 @@ TEST_CASE("cancel_by_exception unwinds the fiber's stack, running destructors", 
   CHECK_FALSE(after);
 }
 
-TEST_CASE("cancelling a tree of 1,000 tasks takes one tick", "[cancel][tree]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("cancelling a tree of 1,000 tasks takes one tick", "[cancel][tree]") {
   Scheduler scheduler;
   int ended = 0;
   auto root = scheduler.spawn([&] {
@@ -171,8 +164,7 @@ TEST_CASE("cancelling a tree of 1,000 tasks takes one tick", "[cancel][tree]") {
   CHECK(scheduler.stats().live_fibers == 0);
 }
 
-TEST_CASE("children are cancelled when their parent ends", "[tree]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("children are cancelled when their parent ends", "[tree]") {
   Scheduler scheduler;
   Status child_status = Status::ok;
   spool::Fiber child;
@@ -187,8 +179,7 @@ TEST_CASE("children are cancelled when their parent ends", "[tree]") {
   CHECK(child_status == Status::cancelled);
 }
 
-TEST_CASE("a task bound to an object is cancelled when the object dies", "[tree]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a task bound to an object is cancelled when the object dies", "[tree]") {
   Scheduler scheduler;
   auto enemy = std::make_shared<std::string>("enemy");
   int frames_alive = 0;
@@ -205,8 +196,7 @@ TEST_CASE("a task bound to an object is cancelled when the object dies", "[tree]
   CHECK(frames_alive == 2);
 }
 
-TEST_CASE("Fiber::finished() is an event set when the fiber ends", "[tree]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("Fiber::finished() is an event set when the fiber ends", "[tree]") {
   Scheduler scheduler;
   auto task = scheduler.spawn([] { this_fiber::wait_frames(2); });
   spool::Event done = task.finished();
@@ -220,8 +210,7 @@ TEST_CASE("Fiber::finished() is an event set when the fiber ends", "[tree]") {
   CHECK(done.is_set());
 }
 
-TEST_CASE("FiberLocal gives each fiber its own value", "[local]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("FiberLocal gives each fiber its own value", "[local]") {
   spool::FiberLocal<std::string> tag("none");
   std::vector<std::string> seen;
   {
@@ -239,8 +228,7 @@ TEST_CASE("FiberLocal gives each fiber its own value", "[local]") {
   CHECK(seen == std::vector<std::string>{"none", "fiber0", "fiber1", "fiber2"});
 }
 
-TEST_CASE("kill stops a waiting fiber without resuming it; on_kill cleanups run", "[cancel][kill]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("kill stops a waiting fiber without resuming it; on_kill cleanups run", "[cancel][kill]") {
   spool_test::ErrorCapture errors;
   Scheduler scheduler;
   std::vector<std::string> cleanups;
@@ -267,8 +255,7 @@ TEST_CASE("kill stops a waiting fiber without resuming it; on_kill cleanups run"
   CHECK(scheduler.stats().live_fibers == 0);
 }
 
-TEST_CASE("kill before a fiber ever ran: its body never runs", "[cancel][kill]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("kill before a fiber ever ran: its body never runs", "[cancel][kill]") {
   bool ran = false;
   {
     Scheduler::Config config;
@@ -283,8 +270,7 @@ TEST_CASE("kill before a fiber ever ran: its body never runs", "[cancel][kill]")
   CHECK_FALSE(ran);
 }
 
-TEST_CASE("a fiber cannot kill itself", "[cancel][kill][errors]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("a fiber cannot kill itself", "[cancel][kill][errors]") {
   spool_test::ErrorCapture errors;
   Scheduler scheduler;
   spool::Fiber self;
@@ -295,10 +281,9 @@ TEST_CASE("a fiber cannot kill itself", "[cancel][kill][errors]") {
   CHECK(errors.count(Status::already_running) == 1);
 }
 
-TEST_CASE("killed fibers give back their stacks: 4 waves of 10,000 kills", "[cancel][kill][many]") {
+SPOOL_TEST_CASE("killed fibers give back their stacks: 4 waves of 10,000 kills", "[cancel][kill][many]") {
   // In wasm the engine never collects a suspended engine stack by itself and aborts the process
   // past ~32,000 of them: this passes only if kill really frees each one.
-  spool_test::LeakCheck leaks;
   Scheduler::Config config;
   config.max_parked_engine_stacks = 0;  // no pool: every live fiber holds its own engine stack
   Scheduler scheduler(config);
@@ -317,8 +302,7 @@ TEST_CASE("killed fibers give back their stacks: 4 waves of 10,000 kills", "[can
 #endif
 }
 
-TEST_CASE("wait_frames near UINT64_MAX waits forever instead of wrapping", "[frames]") {
-  spool_test::LeakCheck leaks;
+SPOOL_TEST_CASE("wait_frames near UINT64_MAX waits forever instead of wrapping", "[frames]") {
   Scheduler scheduler;
   const std::uint64_t frames = GENERATE(std::numeric_limits<std::uint64_t>::max(),
                                         std::numeric_limits<std::uint64_t>::max() - 3);
@@ -331,10 +315,9 @@ TEST_CASE("wait_frames near UINT64_MAX waits forever instead of wrapping", "[fra
   CHECK(status == Status::cancelled);
 }
 
-TEST_CASE("destroying the Scheduler cancels fibers that wait for frames or predicates",
+SPOOL_TEST_CASE("destroying the Scheduler cancels fibers that wait for frames or predicates",
           "[frames][shutdown]") {
   // No tick can come once the Scheduler's destructor runs: waiting for one would hang.
-  spool_test::LeakCheck leaks;
   spool_test::ErrorCapture errors;
   Status frames_status = Status::ok, predicate_status = Status::ok, later_status = Status::ok;
   bool cleaned_up = false;
@@ -355,9 +338,8 @@ TEST_CASE("destroying the Scheduler cancels fibers that wait for frames or predi
   CHECK(errors.count(Status::deadlock) == 0);
 }
 
-TEST_CASE("a spawn refused for its stack size still ends properly: parent, binding, joiners",
+SPOOL_TEST_CASE("a spawn refused for its stack size still ends properly: parent, binding, joiners",
           "[tree][errors]") {
-  spool_test::LeakCheck leaks;
   spool_test::ErrorCapture errors;
   Scheduler scheduler;
   auto owner = std::make_shared<int>(1);

@@ -59,28 +59,6 @@ std::vector<std::unique_ptr<spool::Coroutine>>& undestroyable_coroutines() {
   return *kept;
 }
 
-// What spool_test::LeakCheck checks, as text instead of Catch2 assertions, so that the shrinker
-// can run many programs quietly and say which one leaked.
-class LeakProbe {
- public:
-  LeakProbe() { spool_context_get_stats(&before_); }
-  void report(std::vector<std::string>& problems) const {
-    spool_context_stats after;
-    spool_context_get_stats(&after);
-    const long records = spool::detail::g_fiber_records_alive.load();
-    const std::size_t stacks = spool::detail::StackPool::for_this_thread().in_use();
-    if (records != 0) problems.push_back(std::to_string(records) + " fiber records left alive");
-    if (stacks != 0) problems.push_back(std::to_string(stacks) + " C stacks still in use");
-    if (after.js_slots_held != before_.js_slots_held) problems.push_back("JS resumer slots leaked");
-    if (after.carriers_live != after.carriers_parked + after.engine_stacks_dropping) {
-      problems.push_back("engine stacks left suspended");
-    }
-  }
-
- private:
-  spool_context_stats before_{};
-};
-
 #if !defined(__EMSCRIPTEN__)
 // Makes each post() on a thread of its own, one at a time: the posting fiber blocks its thread
 // until the task is in the scheduler's inbox. Posts keep program order, so the model still
@@ -172,7 +150,8 @@ class SpoolRun {
     Observation seen;
     const std::size_t lost_before = g_lost_fiber_coroutines;
     const std::size_t undestroyable_before = undestroyable_coroutines().size();
-    LeakProbe leaks;
+    // Text, not Catch2 assertions: the shrinker runs many programs quietly and says which leaked.
+    spool_test::LeakProbe leaks;
     spool_test::ErrorCapture errors;
     errors_ = &errors;
     {
@@ -235,7 +214,7 @@ class SpoolRun {
       problems_.push_back(std::to_string(undestroyable_coroutines().size() - undestroyable_before) +
                           " coroutines left running by their abandoned fibers cannot be destroyed");
     }
-    leaks.report(problems_);
+    for (auto& problem : leaks.problems()) problems_.push_back(std::move(problem));
     seen.trace = trace_.lines();
     seen.problems = problems_;
     return seen;

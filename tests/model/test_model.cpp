@@ -24,6 +24,8 @@
 #include <string>
 
 #include "../support.h"
+#include "scheduler/fiber_record.h"
+#include "src/stack/stack_pool.h"
 #include "checker.h"
 #include "spool_runner.h"
 
@@ -212,12 +214,12 @@ struct NothingLeft {
 
 }  // namespace
 
-TEST_CASE("random programs run as the reference model predicts", "[model]") {
+SPOOL_TEST_CASE("random programs run as the reference model predicts", "[model]") {
   NothingLeft leaks;
   check_seeds({}, "single thread", g_options.count);
 }
 
-TEST_CASE("random programs on the real clock run as the model predicts", "[model][real-clock]") {
+SPOOL_TEST_CASE("random programs on the real clock run as the model predicts", "[model][real-clock]") {
   NothingLeft leaks;
   // Warm up first: the first programs of a process run slowly (in wasm V8 compiles each function
   // on its first call), and a burst that takes more than a step breaks the step rule.
@@ -228,7 +230,7 @@ TEST_CASE("random programs on the real clock run as the model predicts", "[model
 }
 
 #if !defined(__EMSCRIPTEN__)
-TEST_CASE("random programs with posts from other threads run as the model predicts", "[model][threads]") {
+SPOOL_TEST_CASE("random programs with posts from other threads run as the model predicts", "[model][threads]") {
   NothingLeft leaks;
   spool_model::GeneratorOptions options;
   options.posts_from_other_thread = true;
@@ -241,7 +243,7 @@ TEST_CASE("random programs with posts from other threads run as the model predic
 // deliberate error in the model (sleepers on one deadline woken in reverse order), some program
 // must fail, and the shrinker must cut it down to a program that still fails and from which no
 // operation can be removed without the failure going too.
-TEST_CASE("a wrong model is caught, and the failing program is shrunk", "[model][shrink]") {
+SPOOL_TEST_CASE("a wrong model is caught, and the failing program is shrunk", "[model][shrink]") {
   struct Mutation {
     Mutation() { spool_model::g_model_mutation_reverse_ties = true; }
     ~Mutation() { spool_model::g_model_mutation_reverse_ties = false; }
