@@ -64,6 +64,7 @@
   var imports = {
     $SPOOL_BUILD: '=' + JSON.stringify(build),
     $SPOOL_BUILD__deps: helpers,
+    $SPOOL_BUILD__postset: 'SPOOL.checkEngine();',
 
     spool_js_swap: function(from, to) { return SPOOL.swap(from, to); },
     spool_js_carrier_park: function(resumeFirst, carrier) { return SPOOL.carrierPark(resumeFirst, carrier); },

@@ -529,15 +529,22 @@ var SPOOL = (function() {
     return SPOOL_BUILD.jspiBuild && new RegExp(SPOOL_BUILD.promisingExports).test(name);
   };
 
-  S.instantiateOrThrow = function(imports, receiveInstance) {
+  // Called by js/spool_library.js as soon as the library code has run, before Emscripten
+  // prepares the imports (with -sJSPI that already needs WebAssembly.Suspending): an engine
+  // without JSPI gets spool's message, not a TypeError from deep in the glue.
+  S.checkEngine = function() {
     S.installNodeHooks();
-    if (!S.supported) {
-      var msg = S.unsupportedMessage();
-      if (typeof Module['onSpoolUnsupported'] == 'function') Module['onSpoolUnsupported'](msg);
-      err(msg);
-      if (ENVIRONMENT_IS_NODE) process.exit(1);
-      abort(msg);
-    }
+    if (S.supported) return;
+    var msg = S.unsupportedMessage();
+    if (typeof Module['onSpoolUnsupported'] == 'function') Module['onSpoolUnsupported'](msg);
+    err(msg);
+    if (ENVIRONMENT_IS_NODE) process.exit(1);
+    // In a page: stop here, before the glue goes on to fail less clearly.
+    throw new Error(msg);
+  };
+
+  S.instantiateOrThrow = function(imports, receiveInstance) {
+    S.checkEngine();
     // Find spool's suspending imports by identity, whatever name the module gives them. With
     // -sJSPI Emscripten has wrapped them already (they are marked __async).
     var suspending = [];
