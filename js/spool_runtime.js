@@ -16,7 +16,7 @@
 // resolve function of each suspended context, in an array indexed by the context's js_slot.
 var SPOOL = (function() {
   var ENTRY_PLAIN = 1;
-  var ENTRY_JSPI = 2;
+  var ENTRY_JSPI = 2;  // a call that may switch (JSPI: inside WebAssembly.promising)
   // Offsets in a context record (checked in context_jspi.c).
   var CTX_STATE = 20;
   var CTX_JS_SLOT = 24;
@@ -75,6 +75,13 @@ var SPOOL = (function() {
       'newer, or Firefox 153 or newer.';
   };
 
+  S.backend = 'jspi';  // js/spool_asyncify.js makes it 'asyncify'
+  S.ENTRY_PLAIN = ENTRY_PLAIN;
+  S.ENTRY_JSPI = ENTRY_JSPI;
+  // Set by an invoke_* trampoline that Asyncify unwinds through (js/spool_asyncify.js): the call
+  // it makes next is part of the switchable call around it, not a plain call.
+  S.transparentNext = false;
+
   S.canSwitch = function() {
     var n = S.entries.length;
     return n === 0 || S.entries[n - 1] === ENTRY_JSPI;
@@ -83,7 +90,7 @@ var SPOOL = (function() {
   // from a flag in linear memory (spool_jspi_plain_call_flag), so it needs no JS call to know.
   S.enter = function(kind) {
     S.entries.push(kind);
-    if (S.sharedAddr) HEAP32[(S.sharedAddr >> 2) + SHARED_IN_PLAIN_CALL] = kind === ENTRY_PLAIN ? 1 : 0;
+    if (S.sharedAddr) HEAP32[(S.sharedAddr >> 2) + SHARED_IN_PLAIN_CALL] = S.canSwitch() ? 0 : 1;
   };
   S.leave = function() {
     S.entries.pop();
@@ -412,6 +419,10 @@ var SPOOL = (function() {
 
   S.wrapPlain = function(f) {
     return function() {
+      if (S.transparentNext) {
+        S.transparentNext = false;
+        return f.apply(null, arguments);
+      }
       S.enter(ENTRY_PLAIN);
       try {
         return f.apply(null, arguments);
@@ -534,6 +545,14 @@ var SPOOL = (function() {
   // without JSPI gets spool's message, not a TypeError from deep in the glue.
   S.checkEngine = function() {
     S.installNodeHooks();
+    if (SPOOL_BUILD.asyncifyBuild !== (S.backend === 'asyncify')) {
+      S.fail(S.backend === 'asyncify'
+        ? 'spool: this program has spool\'s Asyncify backend but was not linked with -sASYNCIFY; ' +
+          'link it through the CMake target spool::spool, which adds the flag.'
+        : 'spool: this program was linked with -sASYNCIFY, which spool\'s JSPI backend cannot run ' +
+          'with: configure spool with -DSPOOL_CONTEXT=asyncify for an Asyncify build (it needs no ' +
+          'JSPI), or link without -sASYNCIFY (use -sJSPI for emscripten_sleep).');
+    }
     if (S.supported) return;
     var msg = S.unsupportedMessage();
     if (typeof Module['onSpoolUnsupported'] == 'function') Module['onSpoolUnsupported'](msg);
@@ -543,10 +562,10 @@ var SPOOL = (function() {
     throw new Error(msg);
   };
 
-  S.instantiateOrThrow = function(imports, receiveInstance) {
-    S.checkEngine();
-    // Find spool's suspending imports by identity, whatever name the module gives them. With
-    // -sJSPI Emscripten has wrapped them already (they are marked __async).
+  // Wraps spool's suspending imports in WebAssembly.Suspending, found by identity whatever name
+  // the module gives them (with -sJSPI Emscripten has wrapped them already: they are __async),
+  // and takes over the imports for abort() and checked stack overflows.
+  S.prepareImports = function(imports) {
     var suspending = [];
     if (typeof _spool_js_swap == 'function') suspending.push(_spool_js_swap);
     if (typeof _spool_js_carrier_park == 'function') suspending.push(_spool_js_carrier_park);
@@ -559,7 +578,7 @@ var SPOOL = (function() {
         if (suspending.indexOf(f) >= 0) mod[name] = new WebAssembly.Suspending(f);
         else if (name === '__handle_stack_overflow') mod[name] = S.stackOverflow;
         else if (name === 'abort' || name === '_abort_js') mod[name] = S.abortFromWasm;  // C abort()
-        else if (/^invoke_/.test(name)) S.sawJsExceptions = true;
+        else if (/^invoke_/.test(name)) S.sawInvoke(mod, name);
       });
     });
     if (S.sawJsExceptions) {
@@ -568,29 +587,44 @@ var SPOOL = (function() {
           'inside a try block or under setjmp will trap. Build with -fwasm-exceptions or ' +
           '-fno-exceptions.');
     }
+  };
+  S.sawInvoke = function(mod, name) { S.sawJsExceptions = true; };
+
+  // The instance is there: what the backend needs from it before Emscripten sees the exports.
+  S.setUpInstance = function(raw) {
+    if (!raw['spool_carrier_main']) {
+      throw new Error('the module has no export spool_carrier_main: link it with the CMake ' +
+                      'target spool::spool, which adds -lexports.js to keep export names');
+    }
+    S.carrierMain = WebAssembly.promising(raw['spool_carrier_main']);
+    S.sharedAddr = raw['spool_jspi_shared_state']();
+    if (typeof raw['__set_stack_limits'] == 'function') {
+      raw['spool_jspi_enable_stack_check_limits']();
+    }
+  };
+
+  // main() must run inside WebAssembly.promising to switch. With -sJSPI, Emscripten's callMain
+  // does that itself (and awaits it); otherwise spool starts it so and lets callMain return.
+  S.takeOverMain = function(raw, exports) {
+    ['main', '__main_argc_argv'].forEach(function(name) {
+      if (typeof raw[name] == 'function' && !S.promisedByEmscripten(name)) {
+        S.promisingMain = WebAssembly.promising(raw[name]);
+        exports[name] = S.startMain;
+      }
+    });
+  };
+
+  S.instantiateOrThrow = function(imports, receiveInstance) {
+    S.checkEngine();
+    S.prepareImports(imports);
     S.fetchBinary().then(function(binary) {
       return S.instantiateBinary(binary, imports);
     }).then(function(result) {
       var raw = result['instance'].exports;
       S.raw = raw;
-      if (!raw['spool_carrier_main']) {
-        throw new Error('the module has no export spool_carrier_main: link it with the CMake ' +
-                        'target spool::spool, which adds -lexports.js to keep export names');
-      }
-      S.carrierMain = WebAssembly.promising(raw['spool_carrier_main']);
-      S.sharedAddr = raw['spool_jspi_shared_state']();
-      if (typeof raw['__set_stack_limits'] == 'function') {
-        raw['spool_jspi_enable_stack_check_limits']();
-      }
+      S.setUpInstance(raw);
       var exports = S.wrapExports(raw);
-      // main() must run inside WebAssembly.promising to switch. With -sJSPI, Emscripten's callMain
-      // does that itself (and awaits it); otherwise spool starts it so and lets callMain return.
-      ['main', '__main_argc_argv'].forEach(function(name) {
-        if (typeof raw[name] == 'function' && !S.promisedByEmscripten(name)) {
-          S.promisingMain = WebAssembly.promising(raw[name]);
-          exports[name] = S.startMain;
-        }
-      });
+      S.takeOverMain(raw, exports);
       // Emscripten's receiveInstance reads instance.exports (and takes the module as well).
       receiveInstance({'exports': exports}, result['module']);
     }).catch(function(e) {

