@@ -76,7 +76,9 @@
     spool_js_release: function(ctx) { SPOOL.release(ctx); },
     spool_js_set_stack_check_limits: function(base, limit) { SPOOL.setStackCheckLimits(base, limit); },
     spool_js_fatal_reported: function() { SPOOL.abortReported = true; },
+    spool_js_mark_run: function(name) { SPOOL.markRun(UTF8ToString(name)); },
     spool_js_await_begin: function(expression, token) { SPOOL.awaitBegin(UTF8ToString(expression), token); },
+    spool_js_await_call: function(name, args, token) { SPOOL.awaitCall(UTF8ToString(name), UTF8ToString(args), token); },
 
     // The Asyncify backend (src/context/context_asyncify.c). The names start with __asyncjs__, the
     // prefix every Emscripten release counts as an Asyncify import (the one EM_ASYNC_JS uses), so

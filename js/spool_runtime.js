@@ -362,34 +362,83 @@ var SPOOL = (function() {
     S.raw['spool_jspi_trap']();
   };
 
+  // spool::js: hands how a promise settled back to the fiber that waits for it (token), always
+  // from a later turn of the event loop.
+  S.settle = function(token, fulfilled, value) {
+    var text;
+    try {
+      text = fulfilled ? String(value) : String(value && value.message !== undefined ? value.message : value);
+    } catch (e) {
+      text = '(a value that cannot be turned into a string)';
+    }
+    var raw = S.raw;
+    var size = lengthBytesUTF8(text) + 1;
+    var ptr = raw['spool_jspi_alloc'](size);
+    stringToUTF8(text, ptr, size);
+    try {
+      raw['spool_jspi_await_settled'](token, fulfilled ? 1 : 0, ptr, fulfilled ? Number(value) : NaN);
+    } finally {
+      raw['spool_jspi_free'](ptr);
+    }
+  };
+  S.settleLater = function(token, value) {
+    Promise.resolve(value).then(function(v) { S.settle(token, true, v); }, function(e) { S.settle(token, false, e); });
+  };
+
   // spool::js::await_value(): evaluate the expression here (a direct eval, so it sees the
-  // module's scope) and report how it settles, always from a later turn of the event loop.
+  // module's scope).
   S.awaitBegin = function(source, token) {
-    var settle = function(fulfilled, value) {
-      var text;
-      try {
-        text = fulfilled ? String(value) : String(value && value.message !== undefined ? value.message : value);
-      } catch (e) {
-        text = '(a value that cannot be turned into a string)';
-      }
-      var raw = S.raw;
-      var size = lengthBytesUTF8(text) + 1;
-      var ptr = raw['spool_jspi_alloc'](size);
-      stringToUTF8(text, ptr, size);
-      try {
-        raw['spool_jspi_await_settled'](token, fulfilled ? 1 : 0, ptr, fulfilled ? Number(value) : NaN);
-      } finally {
-        raw['spool_jspi_free'](ptr);
-      }
-    };
     var value;
     try {
       value = eval('(' + source + ')');
     } catch (e) {
-      Promise.resolve().then(function() { settle(false, e); });
-      return;
+      value = Promise.reject(e);
     }
-    Promise.resolve(value).then(function(v) { settle(true, v); }, function(e) { settle(false, e); });
+    S.settleLater(token, value);
+  };
+
+  // spool::js::await_call(): a function registered by name, called with the arguments (JSON, so
+  // no eval: a Content-Security-Policy without 'unsafe-eval' allows it). spool's own built-ins
+  // come first.
+  S.builtins = {
+    'spool.animationFrame': function() {
+      return new Promise(function(r) {
+        if (typeof requestAnimationFrame == 'function') requestAnimationFrame(r); else setTimeout(r, 16);
+      });
+    },
+    'spool.sleep': function(ms) { return new Promise(function(r) { setTimeout(r, ms); }); },
+  };
+  S.awaitCall = function(name, argsJson, token) {
+    var registered = Module['spoolFunctions'];
+    var fn = S.builtins[name] || (registered ? registered[name] : undefined);
+    var value;
+    if (typeof fn != 'function') {
+      value = Promise.reject(new Error('spool::js::await_call(): no JS function "' + name + '" is registered: ' +
+                                       'set Module.spoolFunctions["' + name + '"] = function (...) { ... }'));
+    } else {
+      try {
+        value = fn.apply(null, JSON.parse(argsJson));
+      } catch (e) {
+        value = Promise.reject(e);
+      }
+    }
+    S.settleLater(token, value);
+  };
+
+  // Config::performance_marks: each run of a fiber becomes a span (performance.measure) named
+  // after it in the browser's performance tools (and Node's perf_hooks).
+  S.markRun = function(name) {
+    var perf = typeof performance == 'object' ? performance : null;
+    if (!perf || typeof perf.measure != 'function') return;
+    var now = perf.now();
+    if (S.markName) {
+      try {
+        perf.measure(S.markName, {start: S.markStart, end: now});
+      } catch (ignored) {
+      }
+    }
+    S.markName = name;
+    S.markStart = now;
   };
 
   S.writeStats = function(out, size) {

@@ -35,6 +35,10 @@ class Driver {
   // wasm: the engine stack of the running fiber stopped with an error. Called from a plain call;
   // the driver ends that fiber (SchedulerCore::finish_lost_fiber) from a context of its own.
   virtual void on_context_lost() = 0;
+
+  // `fiber` (named `name`) runs from now on (Config::performance_marks): in wasm the previous
+  // run ends as a span in the browser's performance tools. Natively nothing.
+  virtual void mark_run(const char* name) noexcept = 0;
 };
 
 // The platform's driver for `core` (defined in driver_native.cpp or driver_jspi.cpp).

@@ -8,6 +8,8 @@
 #include "../src/context/context_jspi.h"
 #include "scheduler_core.h"
 
+extern "C" void spool_js_mark_run(const char* name);  // js/spool_library.js
+
 namespace spool::detail {
 
 namespace {
@@ -35,6 +37,8 @@ class JspiDriver final : public Driver {
   void wake() noexcept override {
     if (parked_) spool_context_wake(&parked_->ctx);
   }
+
+  void mark_run(const char* name) noexcept override { spool_js_mark_run(name); }
 
   // From a plain call: the running fiber's engine stack is gone. A reaper context does what the
   // fiber's return would have done (SchedulerCore::finish_lost_fiber) on a stack of its own.

@@ -26,6 +26,8 @@ class NativeDriver final : public Driver {
 
   void on_context_lost() override {}  // only engine stacks get lost
 
+  void mark_run(const char*) noexcept override {}
+
  private:
   Inbox& inbox_;
 };

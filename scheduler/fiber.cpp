@@ -57,7 +57,7 @@ Status Fiber::join_until(TimePoint deadline) {
     return Status::invalid_handle;
   }
   SchedulerCore* core = record_->core;
-  if (core && core != SchedulerCore::current()) {
+  if (core && !core->on_owner_thread()) {
     detail::report(Status::wrong_thread,
                    "Fiber::join() on fiber '%s' from a thread other than its Scheduler's. Join "
                    "it from a fiber of the same thread.",
@@ -65,6 +65,7 @@ Status Fiber::join_until(TimePoint deadline) {
     return Status::wrong_thread;
   }
   if (core) {
+    SchedulerCore::Enter entered(core);  // its scheduler runs its fibers meanwhile
     Status status = core->join(record_, deadline);
     if (status != Status::ok) return status;
   }
@@ -118,6 +119,61 @@ Event Fiber::finished() const {
     if (record_->state == FiberState::finished) record_->finished_event->signal();
   }
   return *record_->finished_event;
+}
+
+void Fiber::cancel_when(const Event& event) const {
+  if (record_) event.subscribe_cancel(record_);
+}
+
+FiberRef Fiber::ref() const noexcept { return FiberRef(*this); }
+
+FiberRef detail::wrap_fiber_ref(FiberRecord* record) noexcept {
+  FiberRef ref;
+  ref.record_ = record;
+  if (record) ++record->refs;
+  return ref;
+}
+
+// ---- FiberRef -----------------------------------------------------------------------------------
+
+FiberRef::FiberRef(const Fiber& fiber) noexcept : record_(fiber.record_) {
+  if (record_) ++record_->refs;
+}
+
+FiberRef::FiberRef(const FiberRef& other) noexcept : record_(other.record_) {
+  if (record_) ++record_->refs;
+}
+
+FiberRef::~FiberRef() {
+  if (record_) SchedulerCore::release(record_);
+}
+
+bool FiberRef::alive() const noexcept { return record_ && record_->state != FiberState::finished; }
+FiberId FiberRef::id() const noexcept { return record_ ? record_->id : 0; }
+FiberState FiberRef::state() const noexcept { return record_ ? record_->state : FiberState::finished; }
+const char* FiberRef::name() const noexcept { return record_ ? detail::display_name(record_) : ""; }
+
+void FiberRef::cancel() const noexcept {
+  if (record_ && record_->core) record_->core->cancel(record_);
+}
+
+Status FiberRef::kill() const noexcept {
+  if (!record_) {
+    detail::report(Status::invalid_handle, "FiberRef::kill() on an empty reference.");
+    return Status::invalid_handle;
+  }
+  return record_->core ? record_->core->kill(record_) : Status::ok;
+}
+
+Event FiberRef::finished() const {
+  Fiber view(record_);  // borrows the record for the call
+  Event done = view.finished();
+  view.record_ = nullptr;
+  return done;
+}
+
+void FiberRef::cancel_when(const Event& event) const {
+  if (record_) event.subscribe_cancel(record_);
 }
 
 }  // namespace spool

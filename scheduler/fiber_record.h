@@ -95,6 +95,9 @@ struct FiberRecord {
   Stack stack;
   Scheduler::Task task;
   FiberId id = 0;
+  std::uint64_t ordinal = 0;  // its place in its scheduler's spawn order (main: 0)
+  std::uint64_t spawn_frame = 0;
+  TimePoint spawned_at{};
   std::string name;
   bool is_main = false;
   bool detached = false;
@@ -154,6 +157,13 @@ class FiberQueue {
     f->queue_next = nullptr;
     if (tail_) tail_->queue_next = f; else head_ = f;
     tail_ = f;
+    ++size_;
+  }
+  void push_front(FiberRecord* f) noexcept {
+    f->in_queue = true;
+    f->queue_next = head_;
+    head_ = f;
+    if (!tail_) tail_ = f;
     ++size_;
   }
   FiberRecord* pop_front() noexcept {

@@ -17,7 +17,9 @@
 #include <string>
 #include <unordered_map>
 
-extern "C" void spool_js_await_begin(const char* expression, int token);  // js/spool_library.js
+// js/spool_library.js: both settle later, always from the event loop (spool_jspi_await_settled).
+extern "C" void spool_js_await_begin(const char* expression, int token);
+extern "C" void spool_js_await_call(const char* name, const char* arguments_json, int token);
 
 namespace spool::js {
 
@@ -25,7 +27,7 @@ namespace {
 
 // One fiber waiting for one promise, found by its token when the promise settles.
 struct Pending {
-  detail::WaitQueue waiter;
+  ::spool::detail::WaitQueue waiter;
   Result result;
   bool settled = false;
 };
@@ -35,31 +37,42 @@ int g_next_token = 1;
 
 }  // namespace
 
-Result await_value(const char* expression) {
+namespace {
+// Starts something in JS with `begin(token)` and blocks the calling fiber until it settles.
+template <class Begin>
+Result await_js(const char* what, Begin begin) {
   Result result;
-  detail::SchedulerCore* core = detail::SchedulerCore::current();
+  ::spool::detail::SchedulerCore* core = ::spool::detail::SchedulerCore::current();
   if (!core) {
-    detail::report_no_scheduler("spool::js::await_value()");
+    ::spool::detail::report_no_scheduler(what);
     result.status = Status::no_scheduler;
     return result;
   }
-  if (!core->can_block("spool::js::await_value()")) {
+  if (!core->can_block(what)) {
     result.status = Status::not_suspendable;
     return result;
   }
   Pending pending;
   const int token = g_next_token++;
   g_pending.emplace(token, &pending);
-  spool_js_await_begin(expression, token);  // settles later, always from the event loop
+  begin(token);
   core->begin_external_wait();  // an idle scheduler on a ManualClock waits for it too
   Status status = Status::ok;
-  while (!pending.settled && status == Status::ok) {
-    status = pending.waiter.wait("spool::js::await_value()");
-  }
+  while (!pending.settled && status == Status::ok) status = pending.waiter.wait(what);
   core->end_external_wait();
   g_pending.erase(token);
   if (!pending.settled) pending.result.status = status;  // cancelled (the promise runs on)
   return std::move(pending.result);
+}
+}  // namespace
+
+Result await_value(const char* expression) {
+  return await_js("spool::js::await_value()", [&](int token) { spool_js_await_begin(expression, token); });
+}
+
+Result await_call_json(const char* name, const char* arguments_json) {
+  return await_js("spool::js::await_call()",
+                  [&](int token) { spool_js_await_call(name, arguments_json, token); });
 }
 
 #if defined(__cpp_exceptions)
@@ -73,19 +86,10 @@ std::string await_or_throw(const char* expression) {
 }
 #endif
 
-Status next_animation_frame() {
-  return await_value(
-             "new Promise(function (r) { if (typeof requestAnimationFrame == 'function') "
-             "requestAnimationFrame(r); else setTimeout(r, 16); })")
-      .status;
-}
+// Built into the runtime (js/spool_runtime.js), no eval: these work under a strict CSP.
+Status next_animation_frame() { return await_call("spool.animationFrame").status; }
 
-Status sleep_ms(double milliseconds) {
-  char expression[96];
-  std::snprintf(expression, sizeof expression, "new Promise(function (r) { setTimeout(r, %.3f); })",
-                milliseconds);
-  return await_value(expression).status;
-}
+Status sleep_ms(double milliseconds) { return await_call("spool.sleep", milliseconds).status; }
 
 }  // namespace spool::js
 
@@ -120,9 +124,9 @@ namespace spool::js {
 // Natively there is no display to wait for: frames are paced by the scheduler's clock, at the
 // next 60 Hz boundary (with a ManualClock, an idle scheduler jumps there at once).
 Status next_animation_frame() {
-  detail::SchedulerCore* core = detail::SchedulerCore::current();
+  ::spool::detail::SchedulerCore* core = ::spool::detail::SchedulerCore::current();
   if (!core) {
-    detail::report_no_scheduler("spool::js::next_animation_frame()");
+    ::spool::detail::report_no_scheduler("spool::js::next_animation_frame()");
     return Status::no_scheduler;
   }
   constexpr auto kFrame = std::chrono::nanoseconds(1'000'000'000 / 60);

@@ -16,7 +16,10 @@ namespace spool::detail {
 
 namespace {
 
-thread_local SchedulerCore* tls_core = nullptr;
+// The thread's schedulers: the one whose fibers run now (inside its tick, a join, its destructor),
+// and every one made on the thread, oldest first (the first is current when none runs).
+thread_local SchedulerCore* tls_active = nullptr;
+thread_local std::vector<SchedulerCore*> tls_schedulers;
 std::atomic<FiberId> g_next_fiber_id{1};
 
 class SteadyTimeSource final : public TimeSource {
@@ -28,7 +31,7 @@ class SteadyTimeSource final : public TimeSource {
 // each finds its own scheduler. describe_running is called from signal handlers natively: it
 // writes the name without allocating.
 void describe_running(char* buf, std::size_t size) {
-  SchedulerCore* core = tls_core;
+  SchedulerCore* core = SchedulerCore::current();
   const FiberRecord* f = core ? core->acting() : nullptr;
   if (!f || size == 0) return;
   std::size_t n = 0;
@@ -53,7 +56,7 @@ void describe_running(char* buf, std::size_t size) {
 }
 
 void context_lost() {
-  if (SchedulerCore* core = tls_core) core->driver().on_context_lost();
+  if (SchedulerCore* core = SchedulerCore::current()) core->driver().on_context_lost();
 }
 
 void install_context_hooks() {
@@ -68,34 +71,35 @@ void install_context_hooks() {
 
 }  // namespace
 
-SchedulerCore* SchedulerCore::current() noexcept { return tls_core; }
+SchedulerCore* SchedulerCore::current() noexcept {
+  if (tls_active) return tls_active;
+  return tls_schedulers.empty() ? nullptr : tls_schedulers.front();
+}
+
+void SchedulerCore::make_current(SchedulerCore* core) noexcept { tls_active = core; }
+
+SchedulerCore::Enter::Enter(SchedulerCore* core) noexcept : previous_(tls_active) { tls_active = core; }
+SchedulerCore::Enter::~Enter() { tls_active = previous_; }
 
 // ---- the scheduler's own life ------------------------------------------------------------------
 
 SchedulerCore::SchedulerCore(Scheduler* owner, const Scheduler::Config& config)
     : config_(config), owner_(owner) {
-  if (tls_core) {
-    usable_ = false;
-    report(Status::wrong_thread,
-           "a second spool::Scheduler was created on a thread that already has one; use "
-           "Scheduler::current() to reach the existing one. The new one does nothing.");
-    return;
-  }
   if (!spool_context_can_switch()) {
     report(Status::not_suspendable,
            "spool::Scheduler was created in a plain call of a wasm export (a JS callback or a "
            "static constructor), where the stack cannot be suspended. Create it in main() or in "
            "another JSPI call; switches made from here will fail.");
   }
-  tls_core = this;
+  tls_schedulers.push_back(this);
   owner_thread_ = std::this_thread::get_id();
   install_context_hooks();
-  if (config_.clock) {
-    clock_ = config_.clock;
-  } else {
+  TimeSource* base = config_.clock;
+  if (!base) {
     own_clock_ = std::make_unique<SteadyTimeSource>();
-    clock_ = own_clock_.get();
+    base = own_clock_.get();
   }
+  clock_ = std::make_unique<ScaledClock>(*base);
   if (config_.max_live_fibers == 0) config_.max_live_fibers = 1;
   if (config_.default_stack_size == 0) config_.default_stack_size = kDefaultStackSize;
   policy_ = std::make_unique<FifoPolicy>();
@@ -118,11 +122,34 @@ SchedulerCore::~SchedulerCore() { shut_down(); }
 void SchedulerCore::shut_down() {
   if (!usable_ || shut_down_) return;
   shut_down_ = true;
-  drain();
-  retire_zombies();
-  abandon_blocked();
-  destroy_locals(&main_);
-  tls_core = nullptr;
+  {
+    Enter entered(this);
+    drain();
+    retire_zombies();
+    abandon_blocked();
+    destroy_locals(&main_);
+  }
+  if (tls_active == this) tls_active = nullptr;  // it was current before its destructor ran
+  tls_schedulers.erase(std::find(tls_schedulers.begin(), tls_schedulers.end(), this));
+}
+
+void SchedulerCore::set_paused(bool paused) {
+  if (paused == paused_) return;
+  if (paused) {
+    paused_scale_ = clock_->scale();
+    clock_->set_scale(0);
+  } else {
+    clock_->set_scale(paused_scale_);
+  }
+  paused_ = paused;
+}
+
+void SchedulerCore::set_time_scale(double scale) {
+  if (paused_) {
+    paused_scale_ = scale < 0 ? 0 : scale;
+  } else {
+    clock_->set_scale(scale);
+  }
 }
 
 // Waits until no fiber is live or queued. Once nothing runs that could tick (the ticking context
@@ -202,11 +229,16 @@ FiberRecord* SchedulerCore::spawn(Scheduler::Task task, const FiberOptions& opti
   }
   link(f);
   ++spawns_;
+  f->ordinal = spawns_;
+  f->spawn_frame = frame_;
+  f->spawned_at = clock_->now();
   f->state = FiberState::queued;
   admission_.push_back(f);
   // At once, unless the cap or the engine-stack budget says wait (then in order).
   if (admission_.front() == f && live_ < config_.max_live_fibers) {
-    try_admit(f);
+    const bool run_now = options.start_now && on_owner_thread() && current() == this &&
+                         spool_context_can_switch() && !idling_;
+    try_admit(f, run_now);
   } else {
     admit_queued();
   }
@@ -215,9 +247,8 @@ FiberRecord* SchedulerCore::spawn(Scheduler::Task task, const FiberOptions& opti
 }
 
 void SchedulerCore::admit_queued() {
-  static thread_local bool admitting = false;  // end() of a refused spawn comes back here
-  if (admitting) return;
-  admitting = true;
+  if (admitting_) return;
+  admitting_ = true;
   while (!admission_.empty() && live_ < config_.max_live_fibers) {
     FiberRecord* f = admission_.front();
     if (f->state == FiberState::finished) {  // killed while queued
@@ -227,12 +258,12 @@ void SchedulerCore::admit_queued() {
     }
     if (!try_admit(f)) break;  // no engine stack to be had now: it stays first in line
   }
-  admitting = false;
+  admitting_ = false;
 }
 
 // Gives the first queued spawn its stacks and makes it ready; false if the engine-stack budget
 // has no room for it now.
-bool SchedulerCore::try_admit(FiberRecord* f) {
+bool SchedulerCore::try_admit(FiberRecord* f, bool start_now) {
   Stack stack = StackPool::for_this_thread().acquire(f->stack.size);
   if (!stack) {
     admission_.pop_front();
@@ -245,6 +276,7 @@ bool SchedulerCore::try_admit(FiberRecord* f) {
     end(f, Ending::refused);
     return true;
   }
+  if (config_.measure_stacks) fill_stack_pattern(stack);
   spool_context_make(&f->ctx, stack.lo, stack.size, &SchedulerCore::fiber_entry, f);
   if (spool_context_reserve(&f->ctx) != SPOOL_CONTEXT_OK) {
     StackPool::for_this_thread().release(stack);
@@ -254,7 +286,16 @@ bool SchedulerCore::try_admit(FiberRecord* f) {
   f->stack = stack;
   ++live_;
   peak_live_ = std::max(peak_live_, live_);
-  make_ready(f);
+  if (!start_now) {
+    make_ready(f);
+    return true;
+  }
+  // Runs it up to its first blocking call; the spawner goes on first after that.
+  FiberRecord* self = running_;
+  f->state = FiberState::ready;
+  self->state = FiberState::ready;
+  policy_->awakened_first(self);
+  switch_to(self, f);
   return true;
 }
 

@@ -34,6 +34,13 @@ void Scheduler::trim_caches() {
   spool_context_set_max_parked(core_->config().max_parked_engine_stacks);
 }
 std::uint64_t Scheduler::frame() const noexcept { return core_->frame(); }
+std::uint64_t Scheduler::schedule_hash() const noexcept { return core_->schedule_hash(); }
+std::uint64_t Scheduler::tick_hash() const noexcept { return core_->tick_hash(); }
+void Scheduler::pause() { core_->set_paused(true); }
+void Scheduler::resume() { core_->set_paused(false); }
+bool Scheduler::paused() const noexcept { return core_->paused(); }
+void Scheduler::set_time_scale(double scale) { core_->set_time_scale(scale); }
+double Scheduler::time_scale() const noexcept { return core_->time_scale(); }
 TimePoint Scheduler::now() const { return core_->now(); }
 const Scheduler::Config& Scheduler::config() const noexcept { return core_->config(); }
 

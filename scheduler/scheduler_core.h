@@ -30,10 +30,26 @@ class SchedulerCore {
   SchedulerCore(const SchedulerCore&) = delete;
   SchedulerCore& operator=(const SchedulerCore&) = delete;
 
-  // The core bound to the calling thread, or nullptr.
+  // The core of the calling thread whose fibers run now (inside its tick(), a join() of one of
+  // its fibers, or its destructor), else the first one made on the thread; nullptr if none.
   static SchedulerCore* current() noexcept;
-  // False if another scheduler was already bound to this thread (reported): this one is inert.
+  // Makes `core` the current one of its thread for the scope's lifetime (a thread may have
+  // several schedulers; each runs its fibers only while it is current). Every switch makes the
+  // core of the context it resumes current too, so scopes left open by suspended contexts do not
+  // leave a stale value behind.
+  class Enter {
+   public:
+    explicit Enter(SchedulerCore* core) noexcept;
+    ~Enter();
+    Enter(const Enter&) = delete;
+    Enter& operator=(const Enter&) = delete;
+
+   private:
+    SchedulerCore* previous_;
+  };
+  // False if it was made where it cannot work (reported): this one is inert.
   bool usable() const noexcept { return usable_; }
+  bool on_owner_thread() const noexcept { return std::this_thread::get_id() == owner_thread_; }
   Scheduler* owner() const noexcept { return owner_; }
 
   // ---- lifecycle (lifecycle.cpp) ----
@@ -85,9 +101,17 @@ class SchedulerCore {
   // on_kill cleanups run now (they act as it, so they may unlock a Mutex it held).
   FiberRecord* acting() const noexcept { return acting_ ? acting_ : running_; }
   std::uint64_t frame() const noexcept { return frame_; }
+  std::uint64_t schedule_hash() const noexcept { return schedule_hash_; }
+  std::uint64_t tick_hash() const noexcept { return last_tick_hash_; }
   TimePoint now() const { return clock_->now(); }
+  // Frames and time of this scheduler (Scheduler::pause, set_time_scale).
+  void set_paused(bool paused);
+  bool paused() const noexcept { return paused_; }
+  void set_time_scale(double scale);
+  double time_scale() const noexcept { return paused_ ? paused_scale_ : clock_->scale(); }
   const Scheduler::Config& config() const noexcept { return config_; }
   Scheduler::Stats stats() const;
+  Inspection inspect() const;  // inspect.cpp
   Driver& driver() noexcept { return *driver_; }
   Inbox& inbox() noexcept { return inbox_; }
 
@@ -95,7 +119,7 @@ class SchedulerCore {
   // lifecycle.cpp
   static spool_context* fiber_entry(void* arg);
   void admit_queued();
-  bool try_admit(FiberRecord* fiber);
+  bool try_admit(FiberRecord* fiber, bool start_now = false);
   void end(FiberRecord* fiber, Ending how) noexcept;
   void retire(FiberRecord* fiber) noexcept;
   void retire_zombies() noexcept;
@@ -109,6 +133,7 @@ class SchedulerCore {
   void run_kill_cleanups(FiberRecord* fiber) noexcept;
   static void give_up_held(FiberRecord* fiber) noexcept;
   static void destroy_locals(FiberRecord* fiber) noexcept;
+  static void fill_stack_pattern(const Stack& stack) noexcept;  // inspect.cpp
 
   // waiting.cpp
   Status block(const char* what);
@@ -140,6 +165,7 @@ class SchedulerCore {
   FiberRecord* next_to_run(FiberRecord* self);
   void switch_to(FiberRecord* self, FiberRecord* next);
   void on_resumed(FiberRecord* self);
+  static void make_current(SchedulerCore* core) noexcept;
 
   Scheduler::Config config_;
   Scheduler* owner_;
@@ -149,7 +175,10 @@ class SchedulerCore {
   bool idling_ = false;
   std::thread::id owner_thread_;
   std::unique_ptr<TimeSource> own_clock_;
-  TimeSource* clock_ = nullptr;
+  std::unique_ptr<ScaledClock> clock_;  // this scheduler's time, over the configured clock
+  bool paused_ = false;
+  double paused_scale_ = 1.0;  // the scale to go back to when resumed
+  bool admitting_ = false;     // in admit_queued(): the end() of a refused spawn comes back there
   std::unique_ptr<SchedulingPolicy> policy_;
   std::unique_ptr<Driver> driver_;
   TimerHeap timers_;
@@ -173,6 +202,11 @@ class SchedulerCore {
   std::uint64_t spawns_ = 0;
   std::uint64_t finished_ = 0;
   std::uint64_t switches_ = 0;
+  // Config::hash_schedule: the schedule so far, the tick in progress, the last tick.
+  std::uint64_t schedule_hash_ = 0;
+  std::uint64_t tick_hash_ = 0;
+  std::uint64_t last_tick_hash_ = 0;
+  bool in_tick_ = false;
 
 };
 

@@ -13,6 +13,9 @@ class SchedulingPolicy {
   virtual ~SchedulingPolicy() = default;
   // `fiber` became ready to run.
   virtual void awakened(FiberRecord* fiber) noexcept = 0;
+  // `fiber` became ready and runs before every other ready fiber (a spawner that let a new fiber
+  // start at once goes on as soon as that one blocks).
+  virtual void awakened_first(FiberRecord* fiber) noexcept = 0;
   // The fiber to run next, removed from the policy's set; nullptr if none is ready.
   virtual FiberRecord* pick_next() noexcept = 0;
   virtual std::size_t ready_count() const noexcept = 0;
@@ -22,6 +25,7 @@ class SchedulingPolicy {
 class FifoPolicy final : public SchedulingPolicy {
  public:
   void awakened(FiberRecord* fiber) noexcept override { ready_.push_back(fiber); }
+  void awakened_first(FiberRecord* fiber) noexcept override { ready_.push_front(fiber); }
   FiberRecord* pick_next() noexcept override { return ready_.pop_front(); }
   std::size_t ready_count() const noexcept override { return ready_.size(); }
 

@@ -56,8 +56,22 @@ void SchedulerCore::switch_to(FiberRecord* self, FiberRecord* next) {
   on_resumed(self);
 }
 
+namespace {
+std::uint64_t mix(std::uint64_t hash, std::uint64_t value) noexcept {
+  hash = (hash ^ value) * 0x9e3779b97f4a7c15ull;
+  return hash ^ (hash >> 31);
+}
+}  // namespace
+
 void SchedulerCore::on_resumed(FiberRecord* self) {
+  make_current(this);
   running_ = self;
+  if (config_.performance_marks) driver_->mark_run(display_name(self));
+  if (config_.hash_schedule) {
+    const std::uint64_t step = self->ordinal * 32 + static_cast<std::uint64_t>(self->wake_status);
+    schedule_hash_ = mix(schedule_hash_, step);
+    if (in_tick_) tick_hash_ = mix(tick_hash_, step);
+  }
   self->state = FiberState::running;
   if (zombies_) retire_zombies();
 }

@@ -33,9 +33,11 @@ bool SchedulerCore::can_block(const char* what) const {
 
 Status SchedulerCore::finish_wait(Status status) {
 #if defined(__cpp_exceptions)
-  // Not while an exception unwinds this fiber: a destructor that blocks (a join guard) gets the
-  // status, since throwing from it would call std::terminate.
-  if (status == Status::cancelled && running_->cancel_by_exception && std::uncaught_exceptions() == 0) {
+  // Only when the fiber itself was cancelled (not, say, an Event it waits on), and not while an
+  // exception unwinds it: a destructor that blocks (a join guard) gets the status, since
+  // throwing from it would call std::terminate.
+  if (status == Status::cancelled && running_->cancel_requested && running_->cancel_by_exception &&
+      std::uncaught_exceptions() == 0) {
     throw FiberCancelled{};
   }
 #endif
@@ -94,6 +96,8 @@ Status SchedulerCore::wait_until(detail::UniqueFunction<bool()>& predicate) {
 
 Status SchedulerCore::tick() {
   if (!can_block("spool::Scheduler::tick()")) return Status::not_suspendable;
+  if (paused_) return Status::ok;  // no frame: nothing counts down, nothing runs
+  Enter entered(this);
   ++frame_;
   // Lifetimes first, so that a task whose object died this frame wakes cancelled, not for its
   // frame: detected without switching into the task.
@@ -117,10 +121,17 @@ Status SchedulerCore::tick() {
     }
   }
   poll();
-  if (ready_count() == 0) return Status::ok;
-  // Every fiber ready now runs once; the ticking context comes back after them.
-  make_ready(running_);
-  return suspend_running();
+  tick_hash_ = frame_;
+  in_tick_ = true;
+  Status status = Status::ok;
+  if (ready_count() > 0) {
+    // Every fiber ready now runs once; the ticking context comes back after them.
+    make_ready(running_);
+    status = suspend_running();
+  }
+  in_tick_ = false;
+  last_tick_hash_ = config_.hash_schedule ? tick_hash_ : 0;
+  return status;
 }
 
 Status SchedulerCore::wait(WaitQueue& list, TimePoint deadline, const char* what,
@@ -188,7 +199,7 @@ void SchedulerCore::drain_inbox() {
 // Nothing is ready: wait for a timer, posted work or a wake from the outside; declare a deadlock
 // if none of them can come.
 void SchedulerCore::idle(FiberRecord* self) {
-  const bool has_timers = !timers_.empty();
+  const bool has_timers = !timers_.empty() && clock_->scale() > 0;  // paused: none can fire
   if (draining_ && !has_timers && external_waits_ == 0 && !inbox_.has_pending() &&
       (!frames_.empty() || !predicate_waiters_.empty())) {
     // The Scheduler is being destroyed and nothing runs that could tick: those waits can never
@@ -211,7 +222,7 @@ void SchedulerCore::idle(FiberRecord* self) {
   }
   Duration timeout = Duration::max();
   if (has_timers) {
-    timeout = std::max(Duration::zero(), timers_.earliest() - clock_->now());
+    timeout = std::max(Duration::zero(), clock_->real_until(timers_.earliest()));  // max: paused
   } else if (external_waits_ == 0) {
     timeout = config_.deadlock_after;
   }

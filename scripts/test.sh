@@ -22,7 +22,8 @@ for config in "${spool_native_configs[@]}"; do
 done
 
 echo "== wasm (emscripten $(emcc --version 2>/dev/null | head -1 | grep -o '[0-9]\+\.[0-9]\+\.[0-9]\+' | head -1), JSPI)"
-spool_configure_wasm "$build/wasm" -DSPOOL_TEST_PREFIX=wasm. -DSPOOL_BUILD_DEMOS=ON -DSPOOL_BUILD_BENCHMARKS=ON
+spool_configure_wasm "$build/wasm" -DSPOOL_TEST_PREFIX=wasm. -DSPOOL_BUILD_DEMOS=ON -DSPOOL_BUILD_BENCHMARKS=ON \
+  -DSPOOL_NATIVE_BUILD_DIR="$build/native"
 cmake --build "$build/wasm" -j"$spool_jobs"
 
 # The Asyncify fallback (-DSPOOL_CONTEXT=asyncify), for engines without JSPI: the same suites under

@@ -60,18 +60,6 @@ TEST_CASE("calls that need a scheduler report no_scheduler without one", "[error
   CHECK_THAT(message, Catch::Contains("spool::Scheduler"));
 }
 
-TEST_CASE("a second scheduler on a thread is refused and inert", "[errors]") {
-  spool_test::LeakCheck leaks;
-  spool_test::ErrorCapture errors;
-  Scheduler first;
-  {
-    Scheduler second;
-    CHECK_FALSE(second.spawn([] {}).joinable());
-  }
-  CHECK(Scheduler::current() == &first);
-  CHECK(errors.count(Status::wrong_thread) == 1);
-}
-
 #if defined(__EMSCRIPTEN__)
 // Called by JavaScript as a plain export call: the stack cannot be suspended here.
 extern "C" EMSCRIPTEN_KEEPALIVE int spool_test_yield_from_plain_call() {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include <emscripten.h>
+
 #include "support.h"
 
 using namespace std::chrono_literals;
@@ -77,6 +79,36 @@ TEST_CASE("next_animation_frame drives a game loop of ticks", "[js][frames]") {
     REQUIRE(scheduler.tick() == Status::ok);
   }
   CHECK(bullet_frames == 3);
+}
+
+// The functions await_call() reaches: what a game registers before loading the module.
+EM_JS(void, install_test_functions, (), {
+  var world = {level: 'forest'};  // a JS object the function reaches, which a C++ string cannot carry
+  Module.spoolFunctions = {
+    describe: function(name, count, flag) {
+      return Promise.resolve(world.level + ':' + name + ':' + count + ':' + flag);
+    },
+    add: function(a, b) { return a + b; },
+    reject: function() { return Promise.reject(new Error('refused')); },
+  };
+});
+EM_JS(void, remove_test_functions, (), { delete Module.spoolFunctions; });
+
+TEST_CASE("await_call calls a registered JS function with arguments, no eval", "[js]") {
+  spool_test::LeakCheck leaks;
+  Scheduler scheduler;
+  install_test_functions();
+  auto r = js::await_call("describe", "a \"quoted\" name\n", 3, true);
+  REQUIRE(r.status == Status::ok);
+  CHECK(r.text == "forest:a \"quoted\" name\n:3:true");
+  CHECK(js::await_call("add", 2.5, 4).number == 6.5);
+  auto rejected = js::await_call("reject");
+  CHECK(rejected.status == Status::failed);
+  CHECK(rejected.error == "refused");
+  auto missing = js::await_call("nowhere");
+  CHECK(missing.status == Status::failed);
+  CHECK_THAT(missing.error, Catch::Contains("nowhere") && Catch::Contains("Module.spoolFunctions"));
+  remove_test_functions();
 }
 
 TEST_CASE("awaiting JS works under a ManualClock: the event loop still runs", "[js][time]") {

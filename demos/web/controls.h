@@ -12,6 +12,7 @@ struct Controls {
   int scale = kDefaultScale;
   bool paused = false;
   int steps_requested = 0;
+  bool inspector = false;  // the fiber inspector overlay
 
   void set_scale(int k) { scale = std::clamp(k, kMinScale, kMaxScale); }
 

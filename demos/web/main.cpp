@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
       frame_stats.record_tick(before, scheduler.stats(), tick_ms);
     }
     present_frame(world, controls, frame_stats, scheduler.stats());
+    if (controls.inspector) present_inspector(scheduler);
   }
   // next_animation_frame() fails only where main could not switch, which cannot happen here.
   std::fprintf(stderr, "spool web demo: the frame loop stopped\n");

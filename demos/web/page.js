@@ -36,6 +36,7 @@ function start(build) {
   const scaleInput = document.getElementById('scale');
   const scaleOutput = document.getElementById('scale-value');
   const pauseButton = document.getElementById('pause');
+  const inspector = document.getElementById('inspector');
   let runtimeReady = false;
   let lastScaleShown = 0;
 
@@ -49,6 +50,11 @@ function start(build) {
     onAbort: (what) => showFailure(`aborted: ${what}`),
     // The runtime checks the engine again when it starts (js/spool_runtime.js).
     onSpoolUnsupported: (message) => showUnsupported(message),
+    // The fiber inspector's text, each frame while it is shown (page_bridge.cpp).
+    spoolDemoInspector(text) {
+      inspector.textContent = text;
+      demo.inspectorText = text;
+    },
     // Called by the game loop once a frame (page_bridge.cpp), inside the wasm call.
     spoolDemoPresent(records, floatsPerSlot, hudJson) {
       const numbers = JSON.parse(hudJson);
@@ -77,6 +83,11 @@ function start(build) {
     },
     setPaused(paused) { if (runtimeReady) Module._spool_demo_set_paused(paused ? 1 : 0); },
     togglePause() { this.setPaused(!this.paused); },
+    // The fiber inspector overlay ('i').
+    toggleInspector() {
+      inspector.hidden = !inspector.hidden;
+      if (runtimeReady) Module._spool_demo_set_inspector(inspector.hidden ? 0 : 1);
+    },
     // One frame: pauses first if running.
     step() {
       if (!runtimeReady) return;
@@ -98,6 +109,7 @@ function start(build) {
     else if (key === '-' || key === '_') demo.setScale((demo.scale ?? initialScale) - 1);
     else if (key === 'p' || key === 'P' || key === ' ') demo.togglePause();
     else if (key === 's' || key === 'S' || key === '.') demo.step();
+    else if (key === 'i' || key === 'I') demo.toggleInspector();
     else return;
     event.preventDefault();
   });

@@ -2,8 +2,12 @@
 
 #include <emscripten.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
 
 // A plain call into JS: it neither suspends nor calls back into wasm. The records are read in
 // place through a HEAPF32 view taken now (memory may have grown since the last frame).
@@ -14,7 +18,51 @@ EM_JS(void, web_demo_present_js, (const float* records, int slots, int floats_pe
   present(HEAPF32.subarray(first, first + slots * floats_per_slot), floats_per_slot, UTF8ToString(hud_json));
 });
 
+EM_JS(void, web_demo_inspector_js, (const char* text), {
+  var show = Module['spoolDemoInspector'];
+  if (typeof show == 'function') show(UTF8ToString(text));
+});
+
 namespace web_demo {
+
+// Every fiber but the bullets (and shots) line by line, children under their parent; the bullets
+// counted by state, with the largest C stack any of them uses now.
+void present_inspector(const spool::Scheduler& scheduler) {
+  const spool::Inspection inspection = scheduler.inspect();
+  std::string text;
+  std::size_t bullets = 0, waiting = 0, ready = 0, deepest = 0, with_engine_stack = 0;
+  std::map<spool::FiberId, std::vector<const spool::FiberInfo*>> children;
+  for (const auto& f : inspection.fibers) {
+    if (f.holds_engine_stack) ++with_engine_stack;
+    if (f.name == "bullet" || f.name == "shot") {
+      ++bullets;
+      waiting += f.state == spool::FiberState::waiting;
+      ready += f.state == spool::FiberState::ready;
+      deepest = std::max(deepest, f.stack_in_use);
+      continue;
+    }
+    children[f.parent].push_back(&f);
+  }
+  char line[256];
+  std::snprintf(line, sizeof line, "frame %llu: %zu fibers, %zu on engine stacks\n",
+                static_cast<unsigned long long>(inspection.frame), inspection.fibers.size() - 1, with_engine_stack);
+  text += line;
+  auto show = [&](const spool::FiberInfo& f, int depth, auto& self) -> void {
+    std::snprintf(line, sizeof line, "%*s%s #%llu %s%s%s  age %.1f s  stack %zu/%zu B\n", depth * 2, "", f.name.c_str(),
+                  static_cast<unsigned long long>(f.id), spool::to_string(f.state), f.waiting_in.empty() ? "" : " in ",
+                  f.waiting_in.c_str(), std::chrono::duration<double>(f.age).count(), f.stack_in_use, f.stack_size);
+    text += line;
+    auto it = children.find(f.id);
+    if (it != children.end()) {
+      for (const auto* child : it->second) self(*child, depth + 1, self);
+    }
+  };
+  for (const auto* root : children[0]) show(*root, 0, show);
+  std::snprintf(line, sizeof line, "bullets and shots: %zu (%zu waiting for a frame, %zu ready), deepest stack %zu B\n",
+                bullets, waiting, ready, deepest);
+  text += line;
+  web_demo_inspector_js(text.c_str());
+}
 
 Controls& page_controls() {
   static Controls controls;
@@ -62,4 +110,5 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE void spool_demo_set_scale(int k) { web_demo::page_controls().set_scale(k); }
 EMSCRIPTEN_KEEPALIVE void spool_demo_set_paused(int paused) { web_demo::page_controls().paused = paused != 0; }
 EMSCRIPTEN_KEEPALIVE void spool_demo_step() { ++web_demo::page_controls().steps_requested; }
+EMSCRIPTEN_KEEPALIVE void spool_demo_set_inspector(int shown) { web_demo::page_controls().inspector = shown != 0; }
 }

@@ -15,6 +15,9 @@ namespace web_demo {
 void present_frame(const World& world, const Controls& controls, const FrameStats& frame_stats,
                    const spool::Scheduler::Stats& scheduler_stats);
 
+// The fiber inspector overlay (when shown): what the scheduler runs, from Scheduler::inspect().
+void present_inspector(const spool::Scheduler& scheduler);
+
 // performance.now(), in milliseconds.
 double now_ms();
 

@@ -5,6 +5,8 @@
 //
 // Port: $PORT, or 8080; PORT=0 takes a free one. Once listening it prints one line,
 // "serving <folder> at http://127.0.0.1:<port>/", which scripts and tests read the port from.
+// $CSP, if set, is sent as the Content-Security-Policy of every response (the end-to-end test
+// runs the demo under a policy without 'unsafe-eval').
 'use strict';
 
 const fs = require('fs');
@@ -57,6 +59,7 @@ const server = http.createServer((req, res) => {
       // instead of 100 us), which the HUD's scheduler time per frame needs.
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
+      ...(process.env.CSP ? { 'Content-Security-Policy': process.env.CSP } : {}),
     });
     if (req.method === 'HEAD') return res.end();
     fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);

@@ -10,10 +10,18 @@
 #include <utility>
 
 #include "clock.h"
+#include "detail/select_core.h"
 #include "detail/wait_queue.h"
 #include "status.h"
 
 namespace spool {
+
+namespace detail {
+template <class T>
+class ReceiveCase;
+template <class T>
+class SendCase;
+}  // namespace detail
 
 template <class T>
 class Channel {
@@ -56,7 +64,7 @@ class Channel {
     if (s.items.empty()) return Status::closed;
     out = std::move(s.items.front());
     s.items.pop_front();
-    s.senders.hand_one();
+    s.took_one();
     return Status::ok;
   }
 
@@ -72,8 +80,18 @@ class Channel {
     if (s.items.empty()) return std::nullopt;
     std::optional<T> value(std::move(s.items.front()));
     s.items.pop_front();
-    s.senders.hand_one();
+    s.took_one();
     return value;
+  }
+  // Never blocks: ok (the oldest value is in `out`), closed (closed and empty), or timeout
+  // (empty for now).
+  Status try_receive(T& out) {
+    State& s = *state_;
+    if (s.items.empty()) return s.closed ? Status::closed : Status::timeout;
+    out = std::move(s.items.front());
+    s.items.pop_front();
+    s.took_one();
+    return Status::ok;
   }
 
   // No more sends; receivers still get what is buffered, then closed. Wakes every waiter.
@@ -82,6 +100,8 @@ class Channel {
     s.closed = true;
     s.senders.notify_all(Status::closed);
     s.receivers.notify_all(Status::closed);
+    s.send_watchers.poke();
+    s.receive_watchers.poke();
   }
 
   bool closed() const noexcept { return state_->closed; }
@@ -89,8 +109,11 @@ class Channel {
   std::size_t capacity() const noexcept { return state_->capacity; }
 
  private:
+  friend class detail::ReceiveCase<T>;
+  friend class detail::SendCase<T>;
+
   // A waiter is told (handed) that a value or a slot is there; if it is killed before it looks,
-  // the next waiter is told instead.
+  // the next waiter is told instead. select()s watching it are poked.
   struct State {
     explicit State(std::size_t cap) : capacity(cap) {}
     std::deque<T> items;
@@ -98,6 +121,16 @@ class Channel {
     bool closed = false;
     detail::WaitQueue senders{&State::tell_next_sender, this};
     detail::WaitQueue receivers{&State::tell_next_receiver, this};
+    detail::Watchers send_watchers;
+    detail::Watchers receive_watchers;
+    void took_one() noexcept {
+      senders.hand_one();
+      send_watchers.poke();
+    }
+    void put_one() noexcept {
+      receivers.hand_one();
+      receive_watchers.poke();
+    }
     static void tell_next_sender(void* self) {
       State& s = *static_cast<State*>(self);
       if (!s.closed && s.items.size() < s.capacity) s.senders.hand_one();
@@ -117,7 +150,7 @@ class Channel {
     }
     if (s.closed) return Status::closed;
     s.items.push_back(std::forward<U>(value));
-    s.receivers.hand_one();
+    s.put_one();
     return Status::ok;
   }
 
@@ -126,7 +159,7 @@ class Channel {
     State& s = *state_;
     if (s.closed || s.items.size() >= s.capacity) return false;
     s.items.push_back(std::forward<U>(value));
-    s.receivers.hand_one();
+    s.put_one();
     return true;
   }
 

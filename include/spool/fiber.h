@@ -4,17 +4,21 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include "clock.h"
 #include "event.h"
+#include "fiber_options.h"
 #include "status.h"
 
 namespace spool {
 
 class Fiber;
+class FiberRef;
 namespace detail {
 struct FiberRecord;
-Fiber wrap_fiber(FiberRecord* record) noexcept;  // takes over one reference
+Fiber wrap_fiber(FiberRecord* record) noexcept;         // takes over one reference
+FiberRef wrap_fiber_ref(FiberRecord* record) noexcept;  // takes a reference of its own
 }  // namespace detail
 
 // Unique per process, never reused; 0 means "no fiber".
@@ -30,21 +34,6 @@ enum class FiberState : std::uint8_t {
 
 const char* to_string(FiberState state) noexcept;
 
-struct FiberOptions {
-  // Shown in error reports and stats; copied. nullptr: "fiber-<id>".
-  const char* name = nullptr;
-  // Bytes of C stack, rounded up to a size class (powers of two from 4 KiB). 0: the Scheduler's
-  // default (Scheduler::Config::default_stack_size).
-  std::size_t stack_size = 0;
-  // Cancellation (Fiber::cancel(), a parent ending, bound_to expiring) makes the fiber's blocking
-  // calls return Status::cancelled. With this set, in builds with exceptions (-fwasm-exceptions in
-  // wasm), they throw spool::FiberCancelled instead, so that destructors run as it unwinds; the
-  // fiber then ends normally (join() returns ok).
-  bool cancel_by_exception = false;
-  // Ties the fiber to an object's lifetime: once this expires, the scheduler cancels the fiber at
-  // its next tick, without switching into it to find out.
-  std::weak_ptr<void> bound_to;
-};
 
 // Thrown by blocking calls of a fiber spawned with cancel_by_exception once it is cancelled.
 // Deliberately not a std::exception, so `catch (const std::exception&)` does not swallow it.
@@ -99,10 +88,53 @@ class Fiber {
   // A manual-reset Event set when the fiber finishes (already set if it has).
   Event finished() const;
 
+  // Cancels the fiber when `event` is signalled (once; not if the event is cancelled first).
+  void cancel_when(const Event& event) const;
+
+  // A copyable reference to the fiber that stays valid after the fiber has ended (see FiberRef).
+  FiberRef ref() const noexcept;
+
  private:
   friend class Scheduler;
+  friend class FiberRef;
   friend Fiber detail::wrap_fiber(detail::FiberRecord* record) noexcept;
   explicit Fiber(detail::FiberRecord* record) noexcept : record_(record) {}
+  detail::FiberRecord* record_ = nullptr;
+};
+
+// A copyable reference to a fiber (Taisei's BoxedTask): it can be checked and cancelled at any
+// time, also after the fiber has ended (then it does nothing), and after its Scheduler is gone.
+// It does not keep the fiber running, nor does dropping it detach anything: the Fiber handle
+// decides that. It keeps only the fiber's small record alive. Use it from the fiber's thread.
+class FiberRef {
+ public:
+  FiberRef() noexcept = default;
+  FiberRef(const Fiber& fiber) noexcept;  // NOLINT(google-explicit-constructor): a view of it
+  FiberRef(const FiberRef& other) noexcept;
+  FiberRef(FiberRef&& other) noexcept : record_(other.record_) { other.record_ = nullptr; }
+  FiberRef& operator=(FiberRef other) noexcept {
+    std::swap(record_, other.record_);
+    return *this;
+  }
+  ~FiberRef();
+
+  explicit operator bool() const noexcept { return record_ != nullptr; }
+  // True until the fiber has finished (false for an empty reference).
+  bool alive() const noexcept;
+  FiberId id() const noexcept;
+  FiberState state() const noexcept;  // `finished` for an empty reference
+  const char* name() const noexcept;
+  // As Fiber::cancel() / kill() / finished() / cancel_when(); harmless once the fiber has ended.
+  void cancel() const noexcept;
+  Status kill() const noexcept;
+  Event finished() const;
+  void cancel_when(const Event& event) const;
+
+  friend bool operator==(const FiberRef& a, const FiberRef& b) noexcept { return a.record_ == b.record_; }
+
+ private:
+  friend class Fiber;
+  friend FiberRef detail::wrap_fiber_ref(detail::FiberRecord* record) noexcept;
   detail::FiberRecord* record_ = nullptr;
 };
 

@@ -1,18 +1,29 @@
 // Awaiting JavaScript from a fiber (wasm), and a game loop's frame pacing (everywhere). The fiber
 // waits while every other fiber keeps running; the scheduler parks on the JS event loop if
-// nothing else is ready. No JS glue to write:
+// nothing else is ready.
 //
-//   auto r = spool::js::await_value("fetch('data.json').then(r => r.text())");
+// A function registered on the JS side, called by name with arguments (no eval, so it works under
+// a Content-Security-Policy without 'unsafe-eval', and the function reaches any JS object it
+// closes over):
+//
+//   // JS, before or after the module loads:
+//   Module.spoolFunctions = { loadLevel: (name, version) => fetch(`${name}.json?v=${version}`).then(r => r.text()) };
+//   // C++:
+//   auto r = spool::js::await_call("loadLevel", "level1", 3);
 //   if (r.ok()) use(r.text); else log(r.error);
 //
-// The expression is evaluated as JavaScript in the module's scope (it sees Module, HEAP8, ...);
-// it may return any value or thenable. A rejection, or an exception while evaluating, becomes
-// Status::failed with the error's text; with await_or_throw() it is thrown as spool::js::Error in
-// builds with exceptions.
+// Or, where eval is allowed, an expression evaluated in the module's scope (it sees Module,
+// HEAP8, ...): spool::js::await_value("fetch('data.json').then(r => r.text())").
+//
+// Either may give any value or thenable. A rejection, or an exception while calling or
+// evaluating, becomes Status::failed with the error's text; with await_or_throw() it is thrown as
+// spool::js::Error in builds with exceptions.
 #pragma once
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "status.h"
 
@@ -31,6 +42,46 @@ struct Result {
 // Blocks the calling fiber until the expression's value (or thenable) settles. Cancelling the
 // fiber ends the wait with Status::cancelled (the promise itself runs on).
 Result await_value(const char* expression);
+
+// Calls Module.spoolFunctions[name](...args) and blocks the calling fiber until its value (or
+// thenable) settles. Arguments: numbers, bools, strings (const char*, std::string). Failed with a
+// message naming the fix if no such function is registered.
+Result await_call_json(const char* name, const char* arguments_json);
+namespace detail {
+inline void append_json(std::string& out, const char* s) {
+  out += '"';
+  for (; *s; ++s) {
+    const unsigned char c = static_cast<unsigned char>(*s);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+}
+inline void append_json(std::string& out, const std::string& s) { append_json(out, s.c_str()); }
+inline void append_json(std::string& out, bool b) { out += b ? "true" : "false"; }
+template <class T, class = std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>>>
+void append_json(std::string& out, T number) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", static_cast<double>(number));
+  out += text;
+}
+}  // namespace detail
+template <class... Args>
+Result await_call(const char* name, const Args&... args) {
+  std::string json = "[";
+  bool first = true;
+  ((json += first ? "" : ",", first = false, detail::append_json(json, args)), ...);
+  json += "]";
+  return await_call_json(name, json.c_str());
+}
 
 #if defined(__cpp_exceptions)
 struct Error : std::runtime_error {

@@ -10,11 +10,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 #include "clock.h"
 #include "detail/unique_function.h"
 #include "fiber.h"
+#include "future.h"
+#include "inspect.h"
 #include "status.h"
 
 namespace spool {
@@ -74,6 +77,19 @@ struct SchedulerConfig {
 #else
   Duration deadlock_after = std::chrono::seconds(10);
 #endif
+  // Keeps a hash of the schedule: which fiber ran (by spawn order), in what order, with what wake
+  // status (Scheduler::schedule_hash, tick_hash). Two runs of a deterministic game (the same
+  // inputs, in recorded order) give the same hashes, on every platform and backend; the first
+  // tick whose hash differs is where they diverged. Off: no cost but a branch per switch.
+  bool hash_schedule = false;
+  // Fills every fiber's C stack with a pattern when it is spawned, so that inspect() can report
+  // how much of it the fiber ever used (FiberInfo::stack_high_water). Costs a write of the whole
+  // stack per spawn (and natively makes all of it resident): for debugging and sizing stacks.
+  bool measure_stacks = false;
+  // wasm: each fiber's runs show as spans in the browser's performance tools (a
+  // performance.measure() per run, named after the fiber). Costs a JS call per switch. Natively
+  // no effect.
+  bool performance_marks = false;
 };
 
 // What a Scheduler reports of itself (Scheduler::stats()).
@@ -95,7 +111,7 @@ struct SchedulerStats {
   std::uint32_t engine_stacks_parked = 0;
   std::uint32_t engine_stacks_claimed = 0;  // held or reserved, against the budget
   std::uint32_t engine_stack_budget = 0;    // 0 natively
-  std::uint64_t frame = 0;              // ticks so far
+  std::uint64_t frame = 0;              // ticks so far (frames counted: not while paused)
   std::size_t frame_waiters = 0;        // in wait_frames()
   std::size_t predicate_waiters = 0;    // in this_fiber::wait_until_true()
 };
@@ -106,7 +122,10 @@ class Scheduler {
   using Stats = SchedulerStats;
 
   // Binds a scheduler to the calling thread; the calling context becomes its main fiber ("main").
-  // One per thread. In wasm, create it where a switch is possible (main() is).
+  // A thread may have several (a stage and a menu, each with its frames and time): each runs its
+  // fibers while it is driven (its tick(), a join() of one of its fibers, its destructor), and a
+  // fiber of one may wait on what a fiber of another signals. In wasm, create it where a switch is
+  // possible (main() is).
   Scheduler();
   explicit Scheduler(const Config& config);
   // Waits for every fiber to finish (queued spawns included), then frees everything. Call from the
@@ -117,7 +136,8 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  // The scheduler bound to the calling thread, or nullptr.
+  // The scheduler whose fibers run now (inside its tick() or a join of one of its fibers), else
+  // the first one created on the calling thread; nullptr if the thread has none.
   static Scheduler* current() noexcept;
 
   // Starts `fn` as a fiber (or queues it, past the live-fiber cap). Call on the scheduler's
@@ -125,6 +145,21 @@ class Scheduler {
   template <class F>
   Fiber spawn(F&& fn, const FiberOptions& options = {}) {
     return spawn_task(Task(std::forward<F>(fn)), options);
+  }
+
+  // As spawn(), returning the Future of what `fn` returns (or throws): see future.h. The fiber is
+  // detached; cancelling or killing it before it returns makes the future `cancelled`.
+  template <class F>
+  auto spawn_future(F&& fn, const FiberOptions& options = {})
+      -> Future<std::invoke_result_t<std::decay_t<F>&>> {
+    using R = std::invoke_result_t<std::decay_t<F>&>;
+    Promise<R> promise;
+    Future<R> future = promise.future();
+    spawn_task(Task([promise = std::move(promise), fn = std::forward<F>(fn)]() mutable {
+                 detail::run_into(promise, fn);
+               }),
+               options);
+    return future;
   }
 
   // Runs `fn` in a new detached fiber of this scheduler. Callable from any thread and from JS
@@ -141,12 +176,31 @@ class Scheduler {
   // created the Scheduler (main), once per frame; in wasm that context must be in a JSPI call.
   Status tick();
   std::uint64_t frame() const noexcept;
+  // With Config::hash_schedule: the hash of the whole schedule so far, and of the last tick()
+  // alone (0 without it).
+  std::uint64_t schedule_hash() const noexcept;
+  std::uint64_t tick_hash() const noexcept;
+
+  // Stops this scheduler's frames and time (a paused stage under a menu): tick() returns at once,
+  // counting no frame, and its clock stands still, so its sleepers and wait_frames() wait on.
+  // resume() goes on where it stopped. Fibers made ready meanwhile run at the next tick after.
+  void pause();
+  void resume();
+  bool paused() const noexcept;
+  // The speed of this scheduler's time against its clock (game time over real time): sleeps and
+  // timed waits of its fibers last 1/scale as long in real time; 0 stops it. Never jumps.
+  void set_time_scale(double scale);
+  double time_scale() const noexcept;
 
   // Frees the C stacks and (JSPI) parked engine stacks kept for reuse, e.g. after a burst of
   // fibers. The next spawns allocate again.
   void trim_caches();
 
   Stats stats() const;
+  // Every fiber not yet finished, as data, and as text (one line per fiber, children indented
+  // under their parent). Cheap enough for a debug overlay every frame with hundreds of fibers.
+  Inspection inspect() const;
+  std::string describe() const;
   TimePoint now() const;
   const Config& config() const noexcept;
 

@@ -168,6 +168,10 @@ void spool_context_set_max_parked(uint32_t count);
 // Async-signal-safe (the native crash reports read it).
 int spool_context_running_stack(uintptr_t* lo, uintptr_t* hi);
 
+// Bytes of its stack a SUSPENDED context uses (from its saved stack pointer to the top), for the
+// inspector; 0 if not suspended on a stack of known bounds, or where the backend cannot tell.
+size_t spool_context_stack_in_use(const spool_context* ctx);
+
 // The backend's name: "jspi", "x86_64-asm", "aarch64-asm" or "ucontext".
 const char* spool_context_backend_name(void);
 

@@ -253,6 +253,14 @@ void spool_context_get_stats(spool_context_stats* out) {
 
 const char* spool_context_backend_name(void) { return "asyncify"; }
 
+// The C stack a suspended context uses (its frames' locals on the shadow stack; the frames Asyncify
+// saved for it are held apart and not counted).
+size_t spool_context_stack_in_use(const spool_context* ctx) {
+  const uintptr_t sp = (uintptr_t)ctx->saved_sp;
+  if (ctx->state != SPOOL_CONTEXT_SUSPENDED || sp < ctx->stack_limit || sp > ctx->stack_base) return 0;
+  return ctx->stack_base - sp;
+}
+
 // Blocks for the runtime's own use: the scratch buffer unwinds go to, saved frames, the stack
 // its reports run on.
 EMSCRIPTEN_KEEPALIVE uintptr_t spool_jspi_carrier_stack_alloc(uint32_t bytes) {

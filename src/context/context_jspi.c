@@ -212,6 +212,7 @@ static void restore_current(spool_context* self) {
 // Set while an abandoned run unwinds for recycling; still set at the next switch means a catch
 // swallowed the unwind and the abandoned code runs on.
 static int g_unwinding;
+int spool_jspi_unwinding(void) { return g_unwinding; }
 
 static void check_not_unwinding(void) {
   if (g_unwinding) {
@@ -356,6 +357,12 @@ void spool_context_get_stats(spool_context_stats* out) {
 void spool_context_set_max_parked(uint32_t count) { spool_js_set_max_parked(count); }
 
 const char* spool_context_backend_name(void) { return "jspi"; }
+
+size_t spool_context_stack_in_use(const spool_context* ctx) {
+  const uintptr_t sp = (uintptr_t)ctx->saved_sp;
+  if (ctx->state != SPOOL_CONTEXT_SUSPENDED || sp < ctx->stack_limit || sp > ctx->stack_base) return 0;
+  return ctx->stack_base - sp;
+}
 
 // The C frame of each carrier lives in a small block of its own (see spool_carrier_main).
 EMSCRIPTEN_KEEPALIVE uintptr_t spool_jspi_carrier_stack_alloc(uint32_t bytes) {

@@ -33,6 +33,8 @@ void spool_context_dispatch_from_plain_call(spool_context* ctx);
 // The parts of recycling written in C++ (context_jspi_unwind.cpp): whether this build can throw,
 // throwing the unwind, and running a context's entry under the catch that stops it.
 int spool_jspi_can_unwind(void);
+// Whether an abandoned run is being unwound for recycling now.
+int spool_jspi_unwinding(void);
 __attribute__((noreturn)) void spool_jspi_throw_unwind(void);
 // Returns the entry's result, or SPOOL_JSPI_UNWOUND if the run was unwound for recycling.
 spool_context* spool_jspi_run_entry(spool_context* ctx);

@@ -94,6 +94,12 @@ void spool_context_release(spool_context* ctx) {
 
 const char* spool_context_backend_name(void) { return SPOOL_CONTEXT_BACKEND; }
 
+size_t spool_context_stack_in_use(const spool_context* ctx) {
+  const uintptr_t sp = (uintptr_t)ctx->saved_sp;
+  if (ctx->state != SPOOL_CONTEXT_SUSPENDED || sp < ctx->stack_limit || sp > ctx->stack_base) return 0;
+  return ctx->stack_base - sp;
+}
+
 #else
 typedef int spool_context_native_unused;  // SPOOL_CONTEXT_UCONTEXT: see context_ucontext.c
 #endif

@@ -91,3 +91,8 @@ void spool_context_release(spool_context* ctx) {
 }
 
 const char* spool_context_backend_name(void) { return "ucontext"; }
+
+size_t spool_context_stack_in_use(const spool_context* ctx) {
+  (void)ctx;  // saved_sp holds a ucontext_t here, not the stack pointer
+  return 0;
+}

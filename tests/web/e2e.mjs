@@ -9,7 +9,10 @@
 //     shows at least --min-fibers live fibers, a frame time, scheduler time, spawns and switches;
 //     the canvas is not blank; pause and step work; nothing is logged as an error and no request
 //     fails. Saves a screenshot.
-//  2. in a browser without JSPI (WebAssembly.Suspending and promising removed before any page
+//  2. under a Content-Security-Policy without 'unsafe-eval' (the page served with
+//     "script-src 'self' 'wasm-unsafe-eval'") the demo runs just the same: spool's runtime needs
+//     no eval, and no policy violation is reported.
+//  3. in a browser without JSPI (WebAssembly.Suspending and promising removed before any page
 //     script runs) the page says so and names browsers that work, and loads no wasm.
 // Exits 0 when every check passes; otherwise prints what failed and exits 1.
 import { spawn } from 'node:child_process';
@@ -63,10 +66,11 @@ function check(condition, message) {
 }
 
 // Starts serve.js on a free port; resolves with the server process and its URL.
-function startServer() {
+// extraEnv: e.g. { CSP: '...' } to serve every response with that Content-Security-Policy.
+function startServer(extraEnv = {}) {
   return new Promise((resolve, reject) => {
     const server = spawn(process.execPath, [options.serve, options.site], {
-      env: { ...process.env, PORT: '0' },
+      env: { ...process.env, PORT: '0', ...extraEnv },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
@@ -198,7 +202,59 @@ async function checkDemoRuns(browser, url) {
 
   await page.screenshot({ path: options.screenshot });
   console.log(`screenshot: ${path.resolve(options.screenshot)}`);
+
+  // The fiber inspector: 'i' shows what the scheduler runs, tree and counts, measured each frame.
+  await page.keyboard.press('i');
+  await page.waitForFunction(() => /bullets and shots: \d+/.test(window.spoolDemo.inspectorText ?? ''), null,
+                             { timeout: 10000, polling: POLL_MS })
+    .then(() => check(true, 'the inspector shows the fibers'), () => check(false, 'the inspector shows the fibers'));
+  const inspected = await page.evaluate(() => ({
+    text: window.spoolDemo.inspectorText ?? '',
+    visible: !document.getElementById('inspector').hidden,
+  }));
+  const bulletCount = Number((inspected.text.match(/bullets and shots: (\d+)/) ?? [])[1]);
+  check(inspected.visible && /^frame \d+: \d+ fibers/.test(inspected.text) && /player #\d+ waiting/.test(inspected.text) &&
+        /stage #\d+/.test(inspected.text) && bulletCount > 100,
+        `the inspector lists the player, the stage and ${bulletCount} bullets`);
+  const inspectorShot = options.screenshot.replace(/(\.png)?$/, '_inspector.png');
+  await page.screenshot({ path: inspectorShot });
+  console.log(`screenshot: ${path.resolve(inspectorShot)}`);
+  await page.keyboard.press('i');
+  check(await page.evaluate(() => document.getElementById('inspector').hidden), "'i' hides the inspector again");
   check(errors.length === 0, `no errors in the page${errors.length ? `:\n  ${errors.join('\n  ')}` : ''}`);
+  await page.close();
+}
+
+// The policy a site that forbids eval would send; wasm compilation itself still needs
+// 'wasm-unsafe-eval'.
+const STRICT_CSP = "default-src 'self'; img-src 'self' data:; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'";
+
+async function checkRunsUnderStrictCsp(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 780 } });
+  const errors = watchForErrors(page);
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || '(inline)'}`);
+    });
+  });
+  const response = await page.goto(url);
+  const policy = response.headers()['content-security-policy'] ?? '';
+  check(policy === STRICT_CSP, `the page is served with the strict policy ("${policy}")`);
+  const frames = 60;
+  const reached = await page.waitForFunction((n) => (window.spoolDemo?.frame ?? 0) >= n, frames,
+                                             { timeout: timeoutMs, polling: POLL_MS })
+    .then(() => true, () => false);
+  const state = await page.evaluate(() => ({
+    frame: window.spoolDemo?.frame ?? 0,
+    live: window.spoolDemo?.liveFibers ?? 0,
+    violations: window.cspViolations,
+  }));
+  check(reached && state.live > 0,
+        `under the strict policy the demo runs (frame ${state.frame}, ${state.live} live fibers)`);
+  check(state.violations.length === 0,
+        `no policy violation${state.violations.length ? `: ${state.violations.join('; ')}` : ''}`);
+  check(errors.length === 0, `no errors under the strict policy${errors.length ? `:\n  ${errors.join('\n  ')}` : ''}`);
   await page.close();
 }
 
@@ -242,15 +298,20 @@ async function main() {
   const { server, url } = await startServer();
   console.log(`demo served at ${url}`);
   let browser;
+  let strict;
   try {
     browser = await chromium.launch({ executablePath: options.chromium, headless: true, args: CHROMIUM_ARGS });
     console.log(`browser: Chromium ${browser.version()}`);
     await checkDemoRuns(browser, url);
+    strict = await startServer({ CSP: STRICT_CSP });
+    await checkRunsUnderStrictCsp(browser, strict.url);
     await checkNoJspiMessage(browser, url);
   } finally {
     await browser?.close();
-    server.removeAllListeners('exit');
-    server.kill();
+    for (const s of [server, strict?.server]) {
+      s?.removeAllListeners('exit');
+      s?.kill();
+    }
   }
   if (failures.length) {
     console.log(`${failures.length} check(s) failed`);

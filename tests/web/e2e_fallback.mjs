@@ -13,7 +13,9 @@
 //  2. Firefox ESR as it comes: the JSPI build if it has JSPI (Firefox 153 does), else Asyncify;
 //  3. Firefox ESR with JSPI switched off by its pref (javascript.options.wasm_js_promise_integration):
 //     a real engine without JSPI, which must get the Asyncify build.
-// In each: the frame counter reaches --frames (requestAnimationFrame drives the game loop), the
+// Every page is served under a Content-Security-Policy without 'unsafe-eval' (the one e2e.mjs uses),
+// and no policy violation may be reported: neither build of spool's runtime, nor the loader, needs
+// eval. In each: the frame counter reaches --frames (requestAnimationFrame drives the game loop), the
 // HUD shows at least --min-fibers live fibers, the canvas is drawn, pause and step work, nothing
 // is logged as an error and no request fails; a screenshot of each goes to --screenshots.
 // Exits 0 when every check passes; otherwise prints what failed and exits 1.
@@ -80,10 +82,14 @@ function assembleSite() {
   return { site, builds };
 }
 
+// The policy a site that forbids eval would send (as in e2e.mjs); wasm compilation itself still
+// needs 'wasm-unsafe-eval'.
+const STRICT_CSP = "default-src 'self'; img-src 'self' data:; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'";
+
 function startServer(site) {
   return new Promise((resolve, reject) => {
     const server = spawn(process.execPath, [options.serve, site], {
-      env: { ...process.env, PORT: '0' },
+      env: { ...process.env, PORT: '0', CSP: STRICT_CSP },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
@@ -123,13 +129,21 @@ async function checkDemo(browser, url, label, { expected, removeJspi, screenshot
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 780 });
   const errors = watchForErrors(page);
+  await page.evaluateOnNewDocument(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || '(inline)'}`);
+    });
+  });
   if (removeJspi) {
     await page.evaluateOnNewDocument(() => {
       delete WebAssembly.Suspending;
       delete WebAssembly.promising;
     });
   }
-  await page.goto(url);
+  const response = await page.goto(url);
+  const policy = response?.headers()['content-security-policy'] ?? '';
+  check(policy === STRICT_CSP, `${label}: the page is served with the strict policy ("${policy}")`);
   const engine = await page.evaluate(() => ({
     jspi: typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function',
     agent: navigator.userAgent,
@@ -208,6 +222,9 @@ async function checkDemo(browser, url, label, { expected, removeJspi, screenshot
 
   await page.screenshot({ path: screenshot });
   console.log(`${label}: screenshot ${path.resolve(screenshot)}`);
+  const violations = await page.evaluate(() => window.cspViolations ?? ['(the listener was not installed)']);
+  check(violations.length === 0,
+        `${label}: no Content-Security-Policy violation${violations.length ? `: ${violations.join('; ')}` : ''}`);
   check(errors.length === 0, `${label}: no errors in the page${errors.length ? `:\n  ${errors.join('\n  ')}` : ''}`);
   await page.close();
   return engine;
