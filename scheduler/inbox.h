@@ -23,9 +23,13 @@ class Inbox {
   // Any thread. Returns after the task is visible to drain().
   void push(Task task) {
     queue_.enqueue(std::move(task));
+    // A store-buffering (Dekker) handshake with sleep_until(): we write pending_, then read
+    // sleeping_; the sleeper writes sleeping_, then reads pending_. All four accesses are seq_cst,
+    // so they fall in one total order: either the sleeper's read comes after our increment (it
+    // sees the work and does not sleep), or our read comes after its store (we see it sleeping and
+    // notify under the mutex, which it holds until it waits). With a weaker read on either side
+    // both could miss the other, and the sleeper would sleep through the post.
     pending_.fetch_add(1, std::memory_order_seq_cst);
-    // Pairs with sleep_until(): either the sleeper sees pending_ > 0 before sleeping, or we see
-    // sleeping_ and notify under the mutex.
     if (sleeping_.load(std::memory_order_seq_cst)) {
       std::lock_guard<std::mutex> lock(mutex_);
       wake_.notify_one();
@@ -52,11 +56,12 @@ class Inbox {
   bool sleep_until(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock<std::mutex> lock(mutex_);
     sleeping_.store(true, std::memory_order_seq_cst);
-    while (!has_pending()) {
+    // seq_cst, not acquire: this read is the sleeper's half of the handshake in push().
+    while (pending_.load(std::memory_order_seq_cst) == 0) {
       if (wake_.wait_until(lock, deadline) == std::cv_status::timeout) break;
     }
     sleeping_.store(false, std::memory_order_seq_cst);
-    return has_pending();
+    return pending_.load(std::memory_order_seq_cst) != 0;
   }
 
  private:
