@@ -1,10 +1,12 @@
 // spool's JSPI runtime, linked with --pre-js by the spool::spool CMake target. It shares the scope
-// of Emscripten's generated JS (3.1.6), so it can reach HEAP32, stackAlloc, exit, callMain.
+// of Emscripten's generated JS; what it calls there (HEAP32, stackSave, stackAlloc, exitJS, ...)
+// js/spool_library.js requests through the __deps of SPOOL_BUILD, on every Emscripten release.
 //
 // What it does:
-//  - wraps spool's suspending imports in WebAssembly.Suspending when the module is instantiated
-//    (Emscripten 3.1.6 has no JSPI support of its own);
-//  - runs main() inside WebAssembly.promising, so main is a context that may switch;
+//  - instantiates the module itself (Module.instantiateWasm) to wrap spool's suspending imports
+//    in WebAssembly.Suspending (with -sJSPI Emscripten has done so already) and the exports;
+//  - runs main() inside WebAssembly.promising, so main is a context that may switch (with -sJSPI
+//    Emscripten does that itself);
 //  - keeps a pool of engine stacks ("carriers"), each a parked promising call of
 //    spool_carrier_main, and reuses them for context after context;
 //  - marks every plain JS->wasm call (exports, table functions) so that a switch attempted inside
@@ -14,7 +16,7 @@
 // resolve function of each suspended context, in an array indexed by the context's js_slot.
 var SPOOL = (function() {
   var ENTRY_PLAIN = 1;
-  var ENTRY_JSPI = 2;
+  var ENTRY_JSPI = 2;  // a call that may switch (JSPI: inside WebAssembly.promising)
   // Offsets in a context record (checked in context_jspi.c).
   var CTX_STATE = 20;
   var CTX_JS_SLOT = 24;
@@ -73,6 +75,13 @@ var SPOOL = (function() {
       'newer, or Firefox 153 or newer.';
   };
 
+  S.backend = 'jspi';  // js/spool_asyncify.js makes it 'asyncify'
+  S.ENTRY_PLAIN = ENTRY_PLAIN;
+  S.ENTRY_JSPI = ENTRY_JSPI;
+  // Set by an invoke_* trampoline that Asyncify unwinds through (js/spool_asyncify.js): the call
+  // it makes next is part of the switchable call around it, not a plain call.
+  S.transparentNext = false;
+
   S.canSwitch = function() {
     var n = S.entries.length;
     return n === 0 || S.entries[n - 1] === ENTRY_JSPI;
@@ -81,7 +90,7 @@ var SPOOL = (function() {
   // from a flag in linear memory (spool_jspi_plain_call_flag), so it needs no JS call to know.
   S.enter = function(kind) {
     S.entries.push(kind);
-    if (S.sharedAddr) HEAP32[(S.sharedAddr >> 2) + SHARED_IN_PLAIN_CALL] = kind === ENTRY_PLAIN ? 1 : 0;
+    if (S.sharedAddr) HEAP32[(S.sharedAddr >> 2) + SHARED_IN_PLAIN_CALL] = S.canSwitch() ? 0 : 1;
   };
   S.leave = function() {
     S.entries.pop();
@@ -459,6 +468,10 @@ var SPOOL = (function() {
 
   S.wrapPlain = function(f) {
     return function() {
+      if (S.transparentNext) {
+        S.transparentNext = false;
+        return f.apply(null, arguments);
+      }
       S.enter(ENTRY_PLAIN);
       try {
         return f.apply(null, arguments);
@@ -470,7 +483,7 @@ var SPOOL = (function() {
 
   // Exports whose calls cannot reach a switch (and that Emscripten's glue calls often) stay bare.
   S.isInternal = function(name) {
-    return /^(stack|dynCall_|emscripten_stack_|spool_carrier_main$|spool_jspi_|__set_stack_limits|__errno_location|malloc$|free$|fflush$|__cxa_|__get_temp_ret|__set_temp_ret|setThrew|__indirect_function_table|memory$)/.test(name);
+    return /^(stack|dynCall_|emscripten_stack_|_emscripten_stack_|spool_carrier_main$|spool_jspi_|__set_stack_limits|__errno_location|malloc$|free$|fflush$|__cxa_|__get_temp_ret|__set_temp_ret|setThrew|__indirect_function_table|memory$)/.test(name);
   };
 
   S.wrapTable = function(table) {
@@ -499,7 +512,8 @@ var SPOOL = (function() {
     var out = {};
     Object.keys(raw).forEach(function(name) {
       var v = raw[name];
-      out[name] = (typeof v == 'function' && !S.isInternal(name)) ? S.wrapPlain(v) : v;
+      out[name] = (typeof v == 'function' && !S.isInternal(name) && !S.promisedByEmscripten(name))
+        ? S.wrapPlain(v) : v;
     });
     if (raw['__indirect_function_table']) out['__indirect_function_table'] = S.wrapTable(raw['__indirect_function_table']);
     return out;
@@ -518,27 +532,102 @@ var SPOOL = (function() {
     abort(msg);
   };
 
-  S.instantiateOrThrow = function(imports, receiveInstance) {
-    S.installNodeHooks();
-    if (!S.supported) {
-      var msg = S.unsupportedMessage();
-      if (typeof Module['onSpoolUnsupported'] == 'function') Module['onSpoolUnsupported'](msg);
-      err(msg);
-      if (ENVIRONMENT_IS_NODE) process.exit(1);
-      abort(msg);
+  // Where the wasm file is, as Emscripten's own loader finds it: Module.locateFile(name, prefix)
+  // if the page gives one, else next to this script. Taken while this script is first evaluated
+  // (document.currentScript is gone later).
+  S.scriptDirectory = (function() {
+    try {
+      if (typeof __dirname == 'string') return __dirname + '/';
+      var src = '';
+      if (typeof document != 'undefined' && document.currentScript) src = document.currentScript.src;
+      else if (typeof self != 'undefined' && self.location) src = self.location.href;
+      if (!src || src.indexOf('blob:') === 0) return '';
+      src = src.replace(/[?#].*/, '');
+      return src.slice(0, src.lastIndexOf('/') + 1);
+    } catch (e) {
+      return '';
     }
-    // Find spool's suspending imports by identity, whatever name the module gives them.
+  })();
+
+  // The compiled module's bytes (or a Response, in a browser): Module.wasmBinary if the page gave
+  // it, else the file Emscripten wrote next to the JS.
+  // Module.wasmBinary is read now: once Emscripten's glue has started, an -sASSERTIONS build
+  // traps reads of it.
+  S.givenBinary = typeof Module != 'undefined' ? Module['wasmBinary'] : undefined;
+  S.fetchBinary = function() {
+    if (S.givenBinary) return Promise.resolve(S.givenBinary);
+    var name = SPOOL_BUILD.wasmFile;
+    var where = typeof Module['locateFile'] == 'function'
+      ? Module['locateFile'](name, S.scriptDirectory) : S.scriptDirectory + name;
+    if (ENVIRONMENT_IS_NODE) {
+      if (/^file:/.test(where)) where = new URL(where);
+      return require('fs').promises.readFile(where);
+    }
+    return fetch(where, {credentials: 'same-origin'}).then(function(response) {
+      if (!response.ok) throw new Error('could not load ' + where + ': HTTP ' + response.status);
+      return response;
+    });
+  };
+
+  S.instantiateBinary = function(binary, imports) {
+    if (typeof Response != 'undefined' && binary instanceof Response) {
+      // Streaming compilation needs the wasm MIME type; fall back to the bytes without it.
+      if (typeof WebAssembly.instantiateStreaming == 'function') {
+        var copy = binary.clone();
+        return WebAssembly.instantiateStreaming(binary, imports).catch(function() {
+          return copy.arrayBuffer().then(function(bytes) { return WebAssembly.instantiate(bytes, imports); });
+        });
+      }
+      return binary.arrayBuffer().then(function(bytes) { return WebAssembly.instantiate(bytes, imports); });
+    }
+    return WebAssembly.instantiate(binary, imports);
+  };
+
+  // The exports Emscripten itself runs in WebAssembly.promising (a build with -sJSPI): they must
+  // reach it unwrapped, and a call of one is a JSPI call.
+  S.promisedByEmscripten = function(name) {
+    return SPOOL_BUILD.jspiBuild && new RegExp(SPOOL_BUILD.promisingExports).test(name);
+  };
+
+  // Called by js/spool_library.js as soon as the library code has run, before Emscripten
+  // prepares the imports (with -sJSPI that already needs WebAssembly.Suspending): an engine
+  // without JSPI gets spool's message, not a TypeError from deep in the glue.
+  S.checkEngine = function() {
+    S.installNodeHooks();
+    if (SPOOL_BUILD.asyncifyBuild !== (S.backend === 'asyncify')) {
+      S.fail(S.backend === 'asyncify'
+        ? 'spool: this program has spool\'s Asyncify backend but was not linked with -sASYNCIFY; ' +
+          'link it through the CMake target spool::spool, which adds the flag.'
+        : 'spool: this program was linked with -sASYNCIFY, which spool\'s JSPI backend cannot run ' +
+          'with: configure spool with -DSPOOL_CONTEXT=asyncify for an Asyncify build (it needs no ' +
+          'JSPI), or link without -sASYNCIFY (use -sJSPI for emscripten_sleep).');
+    }
+    if (S.supported) return;
+    var msg = S.unsupportedMessage();
+    if (typeof Module['onSpoolUnsupported'] == 'function') Module['onSpoolUnsupported'](msg);
+    err(msg);
+    if (ENVIRONMENT_IS_NODE) process.exit(1);
+    // In a page: stop here, before the glue goes on to fail less clearly.
+    throw new Error(msg);
+  };
+
+  // Wraps spool's suspending imports in WebAssembly.Suspending, found by identity whatever name
+  // the module gives them (with -sJSPI Emscripten has wrapped them already: they are __async),
+  // and takes over the imports for abort() and checked stack overflows.
+  S.prepareImports = function(imports) {
     var suspending = [];
     if (typeof _spool_js_swap == 'function') suspending.push(_spool_js_swap);
     if (typeof _spool_js_carrier_park == 'function') suspending.push(_spool_js_carrier_park);
     if (typeof _spool_js_park == 'function') suspending.push(_spool_js_park);
     Object.keys(imports).forEach(function(moduleName) {
       var mod = imports[moduleName];
+      if (!mod || typeof mod != 'object') return;
       Object.keys(mod).forEach(function(name) {
-        if (suspending.indexOf(mod[name]) >= 0) mod[name] = new WebAssembly.Suspending(mod[name]);
+        var f = mod[name];
+        if (suspending.indexOf(f) >= 0) mod[name] = new WebAssembly.Suspending(f);
         else if (name === '__handle_stack_overflow') mod[name] = S.stackOverflow;
-        else if (mod[name] === _abort) mod[name] = S.abortFromWasm;
-        else if (/^invoke_/.test(name)) S.sawJsExceptions = true;
+        else if (name === 'abort' || name === '_abort_js') mod[name] = S.abortFromWasm;  // C abort()
+        else if (/^invoke_/.test(name)) S.sawInvoke(mod, name);
       });
     });
     if (S.sawJsExceptions) {
@@ -547,58 +636,81 @@ var SPOOL = (function() {
           'inside a try block or under setjmp will trap. Build with -fwasm-exceptions or ' +
           '-fno-exceptions.');
     }
-    var instantiated = (typeof wasmBinary != 'undefined' && wasmBinary)
-      ? WebAssembly.instantiate(wasmBinary, imports)
-      : getBinaryPromise().then(function(binary) { return WebAssembly.instantiate(binary, imports); });
-    instantiated.then(function(result) {
+  };
+  S.sawInvoke = function(mod, name) { S.sawJsExceptions = true; };
+
+  // The instance is there: what the backend needs from it before Emscripten sees the exports.
+  S.setUpInstance = function(raw) {
+    if (!raw['spool_carrier_main']) {
+      throw new Error('the module has no export spool_carrier_main: link it with the CMake ' +
+                      'target spool::spool, which adds -lexports.js to keep export names');
+    }
+    S.carrierMain = WebAssembly.promising(raw['spool_carrier_main']);
+    S.sharedAddr = raw['spool_jspi_shared_state']();
+    if (typeof raw['__set_stack_limits'] == 'function') {
+      raw['spool_jspi_enable_stack_check_limits']();
+    }
+  };
+
+  // main() must run inside WebAssembly.promising to switch. With -sJSPI, Emscripten's callMain
+  // does that itself (and awaits it); otherwise spool starts it so and lets callMain return.
+  S.takeOverMain = function(raw, exports) {
+    ['main', '__main_argc_argv'].forEach(function(name) {
+      if (typeof raw[name] == 'function' && !S.promisedByEmscripten(name)) {
+        S.promisingMain = WebAssembly.promising(raw[name]);
+        exports[name] = S.startMain;
+      }
+    });
+  };
+
+  S.instantiateOrThrow = function(imports, receiveInstance) {
+    S.checkEngine();
+    S.prepareImports(imports);
+    S.fetchBinary().then(function(binary) {
+      return S.instantiateBinary(binary, imports);
+    }).then(function(result) {
       var raw = result['instance'].exports;
       S.raw = raw;
-      if (!raw['spool_carrier_main']) {
-        throw new Error('the module has no export spool_carrier_main: link it with the CMake ' +
-                        'target spool::spool, which adds -lexports.js to keep export names');
-      }
-      S.carrierMain = WebAssembly.promising(raw['spool_carrier_main']);
-      S.sharedAddr = raw['spool_jspi_shared_state']();
-      if (raw['main']) S.promisingMain = WebAssembly.promising(raw['main']);
-      if (typeof raw['__set_stack_limits'] == 'function') {
-        raw['spool_jspi_enable_stack_check_limits']();
-      }
-      receiveInstance({'exports': S.wrapExports(raw)}, result['module']);
+      S.setUpInstance(raw);
+      var exports = S.wrapExports(raw);
+      S.takeOverMain(raw, exports);
+      // Emscripten's receiveInstance reads instance.exports (and takes the module as well).
+      receiveInstance({'exports': exports}, result['module']);
     }).catch(function(e) {
       S.fail('spool: failed to instantiate the wasm module: ' + (e && e.stack ? e.stack : e));
     });
     return {};
   };
 
-  // Emscripten's callMain, but main() runs inside WebAssembly.promising, so it may switch.
-  S.callMain = function(args) {
-    args = args || [];
-    var argc = args.length + 1;
-    var argv = stackAlloc((argc + 1) * 4);
-    HEAP32[argv >> 2] = allocateUTF8OnStack(thisProgram);
-    for (var i = 1; i < argc; i++) HEAP32[(argv >> 2) + i] = allocateUTF8OnStack(args[i - 1]);
-    HEAP32[(argv >> 2) + argc] = 0;
+  // Emscripten's callMain calls this as main(argc, argv): it starts main() inside
+  // WebAssembly.promising and throws 'unwind', which every Emscripten release takes to mean that
+  // the program goes on asynchronously (as emscripten_set_main_loop does). When main() returns,
+  // the program exits as callMain would have made it.
+  S.startMain = function(argc, argv) {
     S.mainStarted = true;
     S.enter(ENTRY_JSPI);
     var done;
     try {
       done = S.promisingMain(argc, argv);
-    } catch (e) {
-      S.mainSettled = true;
-      return S.finishMain(function() { handleException(e); });
     } finally {
       S.leave();
-      calledMain = true;
     }
     done.then(function(ret) {
       S.mainSettled = true;
-      S.finishMain(function() { exit(ret, /* implicit = */ true); });
+      S.finishMain(function() { S.exitAfterMain(ret); });
     }, function(e) {
       S.mainSettled = true;
       if (S.aborted) return S.finishAbort();
       if (!(e instanceof ExitStatus) && e !== 'unwind') S.reportError(e);
       S.finishMain(function() { handleException(e); });
     });
+    throw 'unwind';
+  };
+  // What callMain does once main() has returned: an implicit exit (exitJS since 3.1.2x, exit
+  // before).
+  S.exitAfterMain = function(ret) {
+    if (typeof exitJS == 'function') exitJS(ret, /* implicit = */ true);
+    else exit(ret, /* implicit = */ true);
   };
   // exit() and handleException() throw ExitStatus to unwind; nothing is left to unwind here.
   S.finishMain = function(f) {
@@ -634,4 +746,3 @@ var SPOOL = (function() {
 })();
 
 Module['instantiateWasm'] = SPOOL.instantiate;
-if (typeof callMain == 'function') callMain = SPOOL.callMain;

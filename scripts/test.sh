@@ -2,10 +2,12 @@
 # Builds and runs every spool test: the Catch2 suite natively (g++; assembly context switch),
 # natively under AddressSanitizer + UndefinedBehaviorSanitizer and under ThreadSanitizer, natively
 # on the ucontext backend, natively without exceptions, the libFuzzer target (clang 14) for a
-# bounded time, and as wasm under the pinned Node with JSPI, plus whole-program tests, the
-# model-checked programs, the soak, the web demo in Chromium and the consumer check (a project
-# outside the repo linking spool::spool runs with `node prog.js`). The configurations are the
-# presets of CMakePresets.json; README.md, "How this is tested", says what each runs.
+# bounded time, as wasm under the pinned Node with JSPI, and as wasm on the Asyncify fallback under
+# the system's Node (no JSPI), plus whole-program tests, the model-checked programs, the soak, the
+# loader that picks a build by engine, the web demo in Chromium (and its fallback in Chromium
+# without JSPI and in Firefox ESR) and the consumer check (a project outside the repo linking
+# spool::spool runs with `node prog.js`). The configurations are the presets of
+# CMakePresets.json; README.md, "How this is tested", says what each runs.
 # One ctest run covers them all. Installs what it needs first (scripts/setup.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"

@@ -32,7 +32,9 @@ const jsonPath = path.join(outDir, 'results.json');
 fs.writeFileSync(jsonPath, JSON.stringify({environment: env, records}, null, 1) + '\n');
 
 // Table: one row per (workload, metric, params), one column per implementation.
-const impls = ['spool', 'raw_jspi', 'asyncify', 'native'];
+// spool_asyncify: spool on its Asyncify fallback (-DSPOOL_CONTEXT=asyncify), beside Emscripten's own
+// Asyncify fibers.
+const impls = ['spool', 'raw_jspi', 'asyncify', 'spool_asyncify', 'native'];
 const rows = new Map();
 for (const r of records) {
   const key = JSON.stringify([r.workload, r.metric, r.params]);
@@ -42,13 +44,13 @@ for (const r of records) {
 const fmt = (v) => v === undefined ? '-' : (Math.abs(v) >= 100 ? Math.round(v).toString() : v.toPrecision(3));
 const paramText = (p) => Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0) ? '-' : (a / b).toFixed(2) + 'x';
-const lines = ['| workload | metric | params | ' + impls.join(' | ') + ' | spool / raw_jspi | spool / asyncify |',
-               '|' + '---|'.repeat(impls.length + 5)];
+const lines = ['| workload | metric | params | ' + impls.join(' | ') + ' | spool / raw_jspi | spool / asyncify | spool_asyncify / asyncify |',
+               '|' + '---|'.repeat(impls.length + 6)];
 for (const row of rows.values()) {
   if (row.workload === 'taisei') continue;  // its own table below
   lines.push(`| ${row.workload} | ${row.metric} (${row.unit}) | ${paramText(row.params)} | ` +
              impls.map((i) => fmt(row.by[i])).join(' | ') +
-             ` | ${ratio(row.by.spool, row.by.raw_jspi)} | ${ratio(row.by.spool, row.by.asyncify)} |`);
+             ` | ${ratio(row.by.spool, row.by.raw_jspi)} | ${ratio(row.by.spool, row.by.asyncify)} | ${ratio(row.by.spool_asyncify, row.by.asyncify)} |`);
 }
 if (lines.length === 2) lines.length = 0;  // only the Taisei stage was run: no empty table
 // The Taisei-like stage: one table per parameter set (K), every implementation side by side.
@@ -74,24 +76,24 @@ const hashOf = (set, impl) => {
 for (const set of taiseiSets.values()) {
   if (lines.length) lines.push('');
   lines.push(`Taisei-like stage, ${paramText(set.params)}:`, '',
-             '| metric | ' + impls.join(' | ') + ' | spool / raw_jspi | spool / asyncify |',
-             '|' + '---|'.repeat(impls.length + 3));
+             '| metric | ' + impls.join(' | ') + ' | spool / raw_jspi | spool / asyncify | spool_asyncify / asyncify |',
+             '|' + '---|'.repeat(impls.length + 4));
   for (const [metric, label] of taiseiMetrics) {
     const row = set.byMetric[metric];
     if (!row) continue;
     // Ratios for costs (time, memory); the counts are there to show that all did the same work.
     const cost = row.unit === 'ms' || row.unit === 'MiB';
     lines.push(`| ${label} | ` + impls.map((i) => fmt(row.by[i])).join(' | ') +
-               (cost ? ` | ${ratio(row.by.spool, row.by.raw_jspi)} | ${ratio(row.by.spool, row.by.asyncify)} |` : ' | | |'));
+               (cost ? ` | ${ratio(row.by.spool, row.by.raw_jspi)} | ${ratio(row.by.spool, row.by.asyncify)} | ${ratio(row.by.spool_asyncify, row.by.asyncify)} |` : ' | | | |'));
   }
   const hashes = Object.fromEntries(impls.map((i) => [i, hashOf(set, i)]));
-  lines.push('| final state hash | ' + impls.map((i) => hashes[i] ?? '-').join(' | ') + ' | | |');
+  lines.push('| final state hash | ' + impls.map((i) => hashes[i] ?? '-').join(' | ') + ' | | | |');
   // spool must evolve identically natively and in wasm. The baselines follow spool's task order
   // by design, so an equal hash also says they ran the same tasks in the same order.
   const native = hashes.native;
   const verdict = impls.filter((i) => i !== 'native' && hashes[i] !== undefined).map((i) => {
     const same = native !== undefined && hashes[i] === native;
-    const note = same ? '' : (i === 'spool' ? ' (MISMATCH: the scheduler behaves differently)' : ' (different task order)');
+    const note = same ? '' : (i.startsWith('spool') ? ' (MISMATCH: the scheduler behaves differently)' : ' (different task order)');
     return `${i} ${same ? '==' : '!='} native${note}`;
   });
   lines.push('', `taisei ${paramText(set.params)}: state hash ${verdict.join(', ')}`);
@@ -101,11 +103,11 @@ console.log(lines.join('\n'));
 
 // Chart: time-per-operation workloads as grouped bars (log scale), one group per row.
 const timeRows = [...rows.values()].filter((r) => r.unit === 'ns' && r.workload !== 'compute');
-const colors = {spool: '#2b7bb9', raw_jspi: '#7fb800', asyncify: '#e4572e', native: '#888888'};
+const colors = {spool: '#2b7bb9', raw_jspi: '#7fb800', asyncify: '#e4572e', spool_asyncify: '#9b59b6', native: '#888888'};
 // Below it, the Taisei-like stage: ms per frame (p50 and p99 of the tick), linear scale.
 const taiseiRows = [...taiseiSets.values()].flatMap((set) => ['tick_p50', 'tick_p99']
   .filter((m) => set.byMetric[m]).map((m) => ({label: `taisei ${paramText(set.params)} ${m}`, row: set.byMetric[m]})));
-const W = 960, rowH = 34, top = 60, left = 250;
+const W = 960, rowH = 40, top = 60, left = 250;
 const taiseiTop = top + timeRows.length * rowH + 50;
 const H = taiseiTop + (taiseiRows.length ? 30 + taiseiRows.length * rowH : 0) + 20;
 const maxV = Math.max(...timeRows.flatMap((r) => impls.map((i) => r.by[i] || 1)));
@@ -115,7 +117,7 @@ svg += `<rect width="100%" height="100%" fill="white"/>\n`;
 svg += `<text x="10" y="20" font-size="15" font-weight="bold">spool benchmarks: ns per operation (log scale, lower is better)</text>\n`;
 svg += `<text x="10" y="38" fill="#555">${env.machine}; ${env.node}; ${env.emscripten}; ${env.compiler}; medians of ${env.runs} runs</text>\n`;
 impls.forEach((impl, k) => {
-  svg += `<rect x="${left + k * 120}" y="44" width="10" height="10" fill="${colors[impl]}"/><text x="${left + k * 120 + 14}" y="53">${impl}</text>\n`;
+  svg += `<rect x="${left + k * 130}" y="44" width="10" height="10" fill="${colors[impl]}"/><text x="${left + k * 130 + 14}" y="53">${impl}</text>\n`;
 });
 timeRows.forEach((row, idx) => {
   const y = top + idx * rowH;

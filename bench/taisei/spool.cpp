@@ -25,7 +25,9 @@
 
 namespace {
 
-#if defined(__EMSCRIPTEN__)
+#if defined(SPOOL_CONTEXT_ASYNCIFY)
+const char* kImpl = "spool_asyncify";  // spool's Asyncify fallback (-DSPOOL_CONTEXT=asyncify)
+#elif defined(__EMSCRIPTEN__)
 const char* kImpl = "spool";
 #else
 const char* kImpl = "native";

@@ -1,6 +1,8 @@
-// Boots the demo: checks that the browser has JSPI (and says which browsers do if not), loads the
-// wasm module, hands each frame to the renderer and the HUD, and wires the controls. The numbers
-// of the last frame are also on `window.spoolDemo`, with the controls as methods.
+// Boots the demo: picks the build this browser runs (spool_loader.js: the JSPI one where the
+// browser has JSPI, the Asyncify one where it has not and the site has it; if neither, says which
+// browsers work), loads the wasm module, hands each frame to the renderer and the HUD, and wires
+// the controls. The numbers of the last frame are also on `window.spoolDemo`, with the controls
+// as methods. `?spool-backend=asyncify` forces a build.
 import { Hud } from './hud.js';
 import { Renderer } from './renderer.js';
 
@@ -8,10 +10,12 @@ const MIN_SCALE = 1;
 const MAX_SCALE = 8;
 const DEFAULT_SCALE = 2;
 
-const hasJspi = typeof WebAssembly === 'object' && typeof WebAssembly.Suspending === 'function' &&
-                typeof WebAssembly.promising === 'function';
+// The builds on this site (builds.js, written by the build) and the one this browser runs.
+const builds = window.spoolDemoBuilds ?? { jspi: 'spool_web_demo.js' };
+const picked = window.spoolLoader.choose(builds, new URLSearchParams(location.search).get('spool-backend'));
 
-function showUnsupported() {
+function showUnsupported(detail) {
+  if (detail) document.getElementById('unsupported-detail').textContent = detail;
   document.getElementById('unsupported').hidden = false;
   for (const control of document.querySelectorAll('#controls input, #controls button')) control.disabled = true;
 }
@@ -25,7 +29,7 @@ function clampScale(k) {
   return Math.min(MAX_SCALE, Math.max(MIN_SCALE, Math.round(Number(k)) || DEFAULT_SCALE));
 }
 
-function start() {
+function start(build) {
   const initialScale = clampScale(new URLSearchParams(location.search).get('k') ?? DEFAULT_SCALE);
   const renderer = new Renderer(document.getElementById('playfield'));
   const hud = new Hud(document);
@@ -44,8 +48,8 @@ function start() {
     printErr: (text) => console.error(text),
     onRuntimeInitialized: () => { runtimeReady = true; },
     onAbort: (what) => showFailure(`aborted: ${what}`),
-    // The runtime checks for JSPI again when it instantiates the module (js/spool_runtime.js).
-    onSpoolUnsupported: () => showUnsupported(),
+    // The runtime checks the engine again when it starts (js/spool_runtime.js).
+    onSpoolUnsupported: (message) => showUnsupported(message),
     // The fiber inspector's text, each frame while it is shown (page_bridge.cpp).
     spoolDemoInspector(text) {
       inspector.textContent = text;
@@ -71,6 +75,7 @@ function start() {
   // The controls call the module's exports, which only set state for the next frame.
   const demo = window.spoolDemo = {
     supported: true,
+    backend: build.backend,
     setScale(k) {
       const scale = clampScale(k);
       if (runtimeReady) Module._spool_demo_set_scale(scale);
@@ -112,15 +117,16 @@ function start() {
   window.addEventListener('error', (event) => showFailure(event.error?.stack ?? event.message));
   window.addEventListener('unhandledrejection', (event) => showFailure(event.reason?.stack ?? event.reason));
 
+  document.getElementById('backend').textContent = build.backend === 'jspi' ? 'JSPI' : 'Asyncify';
   const script = document.createElement('script');
-  script.src = 'spool_web_demo.js';
-  script.onerror = () => showFailure('could not load spool_web_demo.js: build the demo first (scripts/web_demo.sh)');
+  script.src = build.file;
+  script.onerror = () => showFailure(`could not load ${build.file}: build the demo first (scripts/web_demo.sh)`);
   document.body.appendChild(script);
 }
 
-if (hasJspi) {
-  start();
+if (picked.backend) {
+  start(picked);
 } else {
   window.spoolDemo = { supported: false };
-  showUnsupported();
+  showUnsupported(picked.message);
 }

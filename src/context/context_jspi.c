@@ -41,9 +41,8 @@ extern void spool_js_set_max_parked(uint32_t count);
 extern void spool_js_release(spool_context* ctx);
 extern void spool_js_set_stack_check_limits(uintptr_t base, uintptr_t limit);
 
-// stackSave/stackRestore are Emscripten's own (compiler-rt) helpers for __stack_pointer.
-extern uintptr_t stackSave(void);
-extern void stackRestore(uintptr_t sp);
+// stackSave/stackRestore: __stack_pointer on every Emscripten release.
+#include "wasm_stack_pointer.h"
 
 void spool_context_call_context_lost(void);  // hooks.c
 

@@ -1,6 +1,6 @@
 # Builds tests/consumer against spool both ways a user would, and runs it.
 # -DSPOOL_SOURCE_DIR= -DSPOOL_BUILD_DIR= (a configured wasm build of spool) -DWORK_DIR= -DNODE=
-# -DTOOLCHAIN= -DMODE=subdirectory|package
+# -DTOOLCHAIN= -DMODE=subdirectory|package -DSPOOL_CONTEXT=jspi|asyncify
 cmake_minimum_required(VERSION 3.21)
 
 function(run)
@@ -21,7 +21,8 @@ if(MODE STREQUAL "package")
   run(${CMAKE_COMMAND} --install "${SPOOL_BUILD_DIR}" --prefix "${app}/prefix")
   list(APPEND args "-Dspool_DIR=${app}/prefix/lib/cmake/spool")
 else()
-  list(APPEND args "-DSPOOL_SOURCE_DIR=${SPOOL_SOURCE_DIR}")
+  # The same context backend as the spool build under test (jspi or asyncify).
+  list(APPEND args "-DSPOOL_SOURCE_DIR=${SPOOL_SOURCE_DIR}" "-DSPOOL_CONTEXT=${SPOOL_CONTEXT}")
 endif()
 run(${CMAKE_COMMAND} ${args})
 run(${CMAKE_COMMAND} --build "${app}/build")
