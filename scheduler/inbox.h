@@ -32,7 +32,11 @@ class Inbox {
     }
   }
 
-  bool has_pending() const noexcept { return pending_.load(std::memory_order_acquire) != 0; }
+  // seq_cst: the other half of the store-then-load pair with push() (sleeping_, then pending_).
+  bool has_pending() const noexcept { return pending_.load(std::memory_order_seq_cst) != 0; }
+  // Any thread: whether the scheduler's thread sleeps in sleep_until() now. A hint (it may wake
+  // or fall asleep right after); tests use it to post only once the scheduler sleeps.
+  bool idle() const noexcept { return sleeping_.load(std::memory_order_seq_cst); }
 
   // The scheduler's thread: hands every queued task to `sink`, in order per producer.
   template <class Sink>
@@ -47,13 +51,20 @@ class Inbox {
     return count;
   }
 
+  // The scheduler's thread: how many sleep_until() calls ended at their deadline rather than by
+  // a push (a post that arrived while the scheduler slept must never show up here).
+  std::size_t timed_out_sleeps() const noexcept { return timed_out_sleeps_; }
+
   // Native idle: blocks the thread until a push or `deadline` (steady clock). Returns true if
   // work is pending.
   bool sleep_until(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock<std::mutex> lock(mutex_);
     sleeping_.store(true, std::memory_order_seq_cst);
     while (!has_pending()) {
-      if (wake_.wait_until(lock, deadline) == std::cv_status::timeout) break;
+      if (wake_.wait_until(lock, deadline) == std::cv_status::timeout) {
+        ++timed_out_sleeps_;
+        break;
+      }
     }
     sleeping_.store(false, std::memory_order_seq_cst);
     return has_pending();
@@ -65,6 +76,7 @@ class Inbox {
   std::atomic<bool> sleeping_{false};
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::size_t timed_out_sleeps_ = 0;  // the scheduler's thread only
 };
 
 }  // namespace spool::detail
