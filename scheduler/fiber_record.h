@@ -21,6 +21,7 @@ namespace spool::detail {
 
 class SchedulerCore;
 struct FiberRecord;
+struct CrossWaiter;
 
 // Fibers blocked on one thing: a fiber's end, a primitive (include/spool/detail/wait_queue.h).
 using WaitList = WaitQueue;
@@ -89,6 +90,9 @@ struct FiberRecord {
   WaitQueue* handed_by = nullptr;
   // Locks it holds (HeldLock), most recent first.
   HeldLock* held_locks = nullptr;
+  // While blocked on a cross-thread primitive: its waiter there (scheduler/cross_waiter.h), which
+  // must leave that primitive if the fiber ends mid-wait.
+  CrossWaiter* cross_waiter = nullptr;
   // While in wait_until_true(): the predicate, which lives on this fiber's stack.
   detail::UniqueFunction<bool()>* predicate = nullptr;
 
