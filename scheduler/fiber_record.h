@@ -13,6 +13,7 @@
 #include "../src/context/context.h"
 #include "../src/stack/stack_pool.h"
 #include "spool/fiber.h"
+#include "spool/detail/select_core.h"
 #include "spool/detail/wait_queue.h"
 #include "spool/event.h"
 #include "spool/scheduler.h"
@@ -83,6 +84,8 @@ struct FiberRecord {
   FiberRecord* wait_prev = nullptr;
   FiberRecord* wait_next = nullptr;
   const char* wait_reason = nullptr;  // the call that blocks it, for deadlock reports
+  // While it is switched out: the spool::Coroutine it was running, if any (src/coroutine_chain.h).
+  void* running_coroutine = nullptr;
   std::size_t timer_index = kNoTimer;
   // What a primitive handed this fiber as it woke it (a Mutex, a Semaphore unit, a signal), while
   // its wait has not yet returned: if it ends first, the queue passes it on. Linked through
@@ -95,6 +98,10 @@ struct FiberRecord {
   CrossWaiter* cross_waiter = nullptr;
   // While in wait_until_true(): the predicate, which lives on this fiber's stack.
   detail::UniqueFunction<bool()>* predicate = nullptr;
+  // While in select(): the only strong reference to its Selector (the primitives watch it
+  // weakly). Held here, not on the fiber's stack, so a fiber killed inside select() frees it as
+  // it is retired.
+  std::shared_ptr<Selector> selector;
 
   Stack stack;
   Scheduler::Task task;

@@ -30,6 +30,13 @@ class Inbox {
   // Any thread. Returns after the task is visible to drain().
   void push(Task task) {
     queue_.enqueue(std::move(task));
+    // A store-buffering (Dekker) handshake with sleep_until(): we write pending_, then read
+    // sleeping_ (in signal()); the sleeper writes sleeping_, then reads pending_. All four
+    // accesses are seq_cst, so they fall in one total order: either the sleeper's read comes
+    // after our increment (it sees the work and does not sleep), or our read comes after its
+    // store (we see it sleeping and notify under the mutex, which it holds until it waits). With
+    // a weaker read on either side both could miss the other, and the sleeper would sleep
+    // through the post. push_wake() and nudge() do the same with their own counter or flag.
     pending_.fetch_add(1, std::memory_order_seq_cst);
     signal();
   }
@@ -93,6 +100,7 @@ class Inbox {
   bool sleep_until(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock<std::mutex> lock(mutex_);
     sleeping_.store(true, std::memory_order_seq_cst);
+    // seq_cst reads (has_pending): the sleeper's half of the handshake in push().
     while (!has_pending()) {
       if (wake_.wait_until(lock, deadline) == std::cv_status::timeout) {
         ++timed_out_sleeps_;

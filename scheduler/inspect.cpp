@@ -16,11 +16,11 @@ constexpr unsigned char kStackPattern = 0xa5;
 // The most of `stack` a fiber ever used: the part below the top that no longer holds the pattern
 // written when it was spawned (Config::measure_stacks).
 std::size_t high_water(const Stack& stack) {
-  if (!stack) return 0;
-  const auto* lo = static_cast<const unsigned char*>(stack.lo) + SPOOL_CONTEXT_RED_ZONE;
-  const auto* hi = static_cast<const unsigned char*>(stack.lo) + stack.size;
-  const auto* first_used = std::find_if(lo, hi, [](unsigned char b) { return b != kStackPattern; });
-  return static_cast<std::size_t>(hi - first_used);
+  if (!stack || stack.size <= SPOOL_CONTEXT_RED_ZONE) return 0;
+  // The red zone at the bottom holds the context layer's canary, never the pattern.
+  const Stack above_red_zone{static_cast<unsigned char*>(stack.lo) + SPOOL_CONTEXT_RED_ZONE,
+                             stack.size - SPOOL_CONTEXT_RED_ZONE};
+  return above_red_zone.size - untouched_bytes(above_red_zone, kStackPattern);
 }
 
 FiberInfo describe_record(const FiberRecord* f, TimePoint now, bool measured) {
@@ -46,7 +46,7 @@ FiberInfo describe_record(const FiberRecord* f, TimePoint now, bool measured) {
 }  // namespace
 
 void SchedulerCore::fill_stack_pattern(const Stack& stack) noexcept {
-  std::memset(stack.lo, kStackPattern, stack.size);
+  fill_stack(stack, kStackPattern);
 }
 
 Inspection SchedulerCore::inspect() const {

@@ -9,7 +9,9 @@
 #include <exception>
 #include <mutex>
 #include <string>
+#include <utility>
 
+#include "../src/coroutine_chain.h"
 #include "cross_waiter.h"
 #include "scheduler_core.h"
 
@@ -414,7 +416,10 @@ void SchedulerCore::retire(FiberRecord* f) noexcept {
           "the process.",
           display_name(f), f->stack.size);
   }
-  spool_context_release(&f->ctx);  // a suspended run never runs again
+  // A suspended run never runs again, nor do the coroutines it was running.
+  if (f->running_coroutine) abandon_coroutine_chain(std::exchange(f->running_coroutine, nullptr));
+  f->selector.reset();  // killed inside select(): nothing watches it any more
+  spool_context_release(&f->ctx);
   StackPool::for_this_thread().release(f->stack);
   f->stack = {};
   unlink(f);

@@ -1,6 +1,7 @@
 // SchedulerCore, part 3: picking the next fiber and switching to it. A fiber that blocks swaps
 // straight to the next ready one: one switch per hand-off, no trip through a central context.
 #include <cstdio>
+#include <utility>
 
 #include "../src/coroutine_chain.h"
 #include "scheduler_core.h"
@@ -39,9 +40,10 @@ FiberRecord* SchedulerCore::next_to_run(FiberRecord* self) {
 void SchedulerCore::switch_to(FiberRecord* self, FiberRecord* next) {
   ++switches_;
   // A coroutine mid-body on this fiber stays this fiber's: `next` starts or resumes outside it.
-  void* running_coroutine = exchange_running_coroutine(nullptr);
+  // Kept in the record: if this fiber never resumes, retire() lets that coroutine chain go.
+  self->running_coroutine = exchange_running_coroutine(nullptr);
   const int rc = spool_context_swap(&self->ctx, &next->ctx);
-  exchange_running_coroutine(running_coroutine);
+  exchange_running_coroutine(std::exchange(self->running_coroutine, nullptr));
   if (rc == SPOOL_CONTEXT_E_STACK_OVERFLOW) {
     fatal(Status::stack_overflow,
           "stack overflow in fiber '%s': it wrote past the end of its %zu-byte C stack (the "

@@ -14,6 +14,8 @@ spool_native_configs=(
   "native-tsan|-DSPOOL_SANITIZE=thread -DSPOOL_BUILD_DEMOS=OFF -DSPOOL_BUILD_BENCHMARKS=OFF"
   "native-ucontext|-DSPOOL_CONTEXT_UCONTEXT=ON -DSPOOL_BUILD_DEMOS=OFF"
   "native-noexcept|-DCMAKE_CXX_FLAGS=-fno-exceptions -DSPOOL_BUILD_DEMOS=OFF"
+  # The libFuzzer target alone (tests/fuzz), with Debian's clang 14 and its sanitizer runtimes.
+  "native-fuzz|-DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DSPOOL_FUZZ=ON -DSPOOL_SANITIZE=fuzzer-no-link,address,undefined -DSPOOL_BUILD_DEMOS=OFF -DSPOOL_BUILD_BENCHMARKS=OFF"
 )
 
 # Installs what the builds need (scripts/setup.sh) and makes the build folder.

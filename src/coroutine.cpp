@@ -65,6 +65,19 @@ void* exchange_running_coroutine(void* coroutine) noexcept {
   tls_running = static_cast<Coroutine::Impl*>(coroutine);
   return previous;
 }
+
+void abandon_coroutine_chain(void* innermost) noexcept {
+  for (auto* impl = static_cast<Coroutine::Impl*>(innermost); impl;) {
+    Coroutine::Impl* resumer = impl->resumer;
+    spool_context_release(&impl->caller);  // the run that resumed it never runs again
+    // `self` still says "running" from when it was resumed; what ran on it is released with the
+    // next context out. Its share of the engine-stack budget goes when the coroutine is destroyed.
+    impl->self.state = SPOOL_CONTEXT_DEAD;
+    impl->state = CoroutineState::dead;
+    impl->resumer = nullptr;
+    impl = resumer;
+  }
+}
 }  // namespace detail
 
 const char* to_string(CoroutineState state) noexcept {
@@ -99,8 +112,8 @@ Coroutine::~Coroutine() {
           "or finished.",
           impl_->name.c_str());
   }
-  // Suspended mid-body: abandoned. Its frames never run again (their destructors do not run),
-  // and its stack is free for reuse at once.
+  // Suspended mid-body, or left mid-body by a fiber that was killed or abandoned: its frames never
+  // run again (their destructors do not run), and its stack is free for reuse at once.
   spool_context_release(&impl_->self);
   give_back_stack(impl_);
   delete impl_;

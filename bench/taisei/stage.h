@@ -76,6 +76,9 @@ class Stage {
   }
 
   std::uint64_t hash() const { return hash_; }
+  // Tasks cancelled by the mass cancels (every 600 frames) so far: the soak checks that its
+  // stages are long enough to reach one.
+  std::uint64_t mass_cancelled() const { return mass_cancelled_; }
   // Order-independent: how many times a task did its frame's work (each mixes into the hash once).
   std::uint64_t state_updates() const { return state_updates_; }
 
@@ -178,6 +181,7 @@ class Stage {
           if (budget == 0) break;
           if (host_.finished(task)) continue;
           host_.cancel(task);
+          ++mass_cancelled_;
           --budget;
         }
       }
@@ -198,6 +202,7 @@ class Stage {
   std::uint64_t hash_ = 1469598103934665603ull;  // FNV offset
   std::uint64_t state_updates_ = 0;
   std::uint64_t next_task_ = 0;
+  std::uint64_t mass_cancelled_ = 0;
   std::vector<std::shared_ptr<int>> entities_;  // what bullets are bound to
   std::vector<Handle> cancellable_;             // tasks a mass cancel may hit
 };

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #endif
 
+#include "../context/sanitizers.h"
+
 namespace spool::detail {
 
 namespace {
@@ -185,6 +187,25 @@ std::size_t StackPool::cached() const noexcept {
   std::size_t total = 0;
   for (const auto& c : classes_) total += c.cache.size();
   return total;
+}
+
+void fill_stack(const Stack& stack, unsigned char pattern) noexcept {
+#if defined(SPOOL_CONTEXT_ASAN)
+  __asan_unpoison_memory_region(stack.lo, stack.size);
+#endif
+  std::memset(stack.lo, pattern, stack.size);
+}
+
+// Reads below a suspended fiber's frames, where ASan may keep redzones of frames it poisoned:
+// the scan only compares bytes, so it is not instrumented.
+#if defined(SPOOL_CONTEXT_ASAN)
+__attribute__((no_sanitize("address")))
+#endif
+std::size_t untouched_bytes(const Stack& stack, unsigned char pattern) noexcept {
+  const auto* bytes = static_cast<const unsigned char*>(stack.lo);
+  std::size_t n = 0;
+  while (n < stack.size && bytes[n] == pattern) ++n;
+  return n;
 }
 
 }  // namespace spool::detail

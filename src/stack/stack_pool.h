@@ -80,4 +80,11 @@ class StackPool {
   char failure_[320] = "";
 };
 
+// Stack measurement (Config::measure_stacks): fill_stack() writes `pattern` over a stack before
+// its fiber starts; untouched_bytes() counts, from `lo` up, the bytes that still hold it. Under
+// AddressSanitizer the fill first clears the poison left by the stack's previous user (its frames
+// ended without returning), which a plain memset would report as a stack underflow.
+void fill_stack(const Stack& stack, unsigned char pattern) noexcept;
+std::size_t untouched_bytes(const Stack& stack, unsigned char pattern) noexcept;
+
 }  // namespace spool::detail

@@ -1,6 +1,12 @@
 // Code written for Emscripten's <emscripten/fiber.h>, unchanged, linked against spool (no
 // -sASYNCIFY; natively, on spool's native backends): ping-pong, rings, random swap orders, deep
 // swaps, recycling, hand-filled structs, a static constructor, and the error cases.
+//
+// Every test runs under spool_test::LeakCheck, as the Catch2 suite does: when it ends, no JS
+// resumer slot is held and every engine stack is parked (wasm), no fiber record is alive and no C
+// stack of spool's pool is in use. Emscripten's API has no call that ends a fiber, so each test
+// ends the fibers it left suspended the way a program would: it initialises each again with an
+// entry that returns at once (release() below), which recycles the suspended run.
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
@@ -41,6 +47,16 @@ struct InitMain {
   InitMain() { emscripten_fiber_init_from_current_context(&g_main, g_asyncify_stack, sizeof g_asyncify_stack); }
 } g_init_main;
 
+// Ends a fiber left suspended mid-body: initialised again with an entry that returns at once, its
+// last run is recycled (in wasm: unwound, its engine stack parked for reuse), and the new run ends
+// (which the compat layer reports as `finished`, and main, its swapper, goes on).
+void release(Fiber& f) {
+  spool_test::ErrorCapture errors;
+  f.init([](void*) {}, nullptr);
+  emscripten_fiber_swap(&g_main, &f.fiber);
+  CHECK(errors.count(spool::Status::finished) == 1);
+}
+
 std::uint32_t slots_held() {
   spool_context_stats s;
   spool_context_get_stats(&s);
@@ -50,6 +66,7 @@ std::uint32_t slots_held() {
 }  // namespace
 
 TEST_CASE("ping-pong between main and a fiber", "[compat]") {
+  spool_test::LeakCheck leaks;
   static Fiber f;
   static int turns;
   turns = 0;
@@ -63,9 +80,11 @@ TEST_CASE("ping-pong between main and a fiber", "[compat]") {
     emscripten_fiber_swap(&g_main, &f.fiber);
     REQUIRE(turns == i);
   }
+  release(f);
 }
 
 TEST_CASE("a ring of fibers swapping in turn, in a seeded random order too", "[compat]") {
+  spool_test::LeakCheck leaks;
   constexpr int kFibers = 50;
   static std::vector<Fiber>* fibers;
   static std::vector<int> trace;
@@ -100,9 +119,11 @@ TEST_CASE("a ring of fibers swapping in turn, in a seeded random order too", "[c
     emscripten_fiber_swap(&g_main, &storage[order[0]].fiber);
     REQUIRE(trace == order);
   }
+  for (Fiber& f : storage) release(f);
 }
 
 TEST_CASE("a swap 64 calls deep keeps every frame's locals", "[compat]") {
+  spool_test::LeakCheck leaks;
   static Fiber f;
   static bool intact;
   struct Deep {
@@ -127,9 +148,11 @@ TEST_CASE("a swap 64 calls deep keeps every frame's locals", "[compat]") {
     REQUIRE(mine == i);
   }
   CHECK(intact);
+  release(f);
 }
 
 TEST_CASE("10,000 fibers created, recycled and reused without leaking engine stacks", "[compat]") {
+  spool_test::LeakCheck leaks;
   constexpr int kPool = 100;
   static std::vector<Fiber>* pool;
   static long done;
@@ -162,11 +185,14 @@ TEST_CASE("10,000 fibers created, recycled and reused without leaking engine sta
 #else
   (void)stacks_before;  // natively there are no engine stacks: the C stacks are the caller's
 #endif
+  for (Fiber& f : storage) release(f);
+  CHECK(slots_held() == before);
 }
 
 // In wasm a recycled run is unwound (its engine stack serves the next fiber), so destructors in its
 // frames run; natively its stack is simply reused, as with Emscripten's own fibers, and they don't.
 TEST_CASE("a recycled fiber's last run: unwound in wasm, dropped natively", "[compat]") {
+  spool_test::LeakCheck leaks;
 #if defined(__EMSCRIPTEN__) && defined(__cpp_exceptions)
   constexpr bool kUnwinds = true;
 #else
@@ -275,6 +301,7 @@ TEST_CASE("a started fiber's entry is cleared; setting it again starts afresh", 
 }
 
 TEST_CASE("a fiber struct filled in by hand, without emscripten_fiber_init", "[compat]") {
+  spool_test::LeakCheck leaks;
   static Fiber f;
   static int ran;
   ran = 0;
@@ -289,10 +316,12 @@ TEST_CASE("a fiber struct filled in by hand, without emscripten_fiber_init", "[c
   f.fiber.user_data = reinterpret_cast<void*>(42);
   emscripten_fiber_swap(&g_main, &f.fiber);
   CHECK(ran == 42);
+  release(f);
 }
 
 TEST_CASE("errors: a never-initialised fiber, swapping to yourself, an entry that returns",
           "[compat][errors]") {
+  spool_test::LeakCheck leaks;
   spool_test::ErrorCapture errors;  // spool's error handler sees the compat layer's reports
   emscripten_fiber_t never;
   std::memset(&never, 0, sizeof never);

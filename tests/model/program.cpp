@@ -28,6 +28,31 @@ class Rng {
   std::uint64_t state_;
 };
 
+// The same interface, every choice read from fuzz bytes: one byte for a choice among up to 256,
+// two bytes for more; 0 once the bytes run out.
+class ByteSource {
+ public:
+  ByteSource(const std::uint8_t* bytes, std::size_t size) : bytes_(bytes), size_(size) {}
+  int below(int n) {
+    if (n <= 1) return 0;
+    std::uint32_t value = take();
+    if (n > 256) value = (value << 8) | take();
+    return static_cast<int>(value % static_cast<std::uint32_t>(n));
+  }
+  bool one_in(int n) { return below(n) == 0; }
+  template <class T, std::size_t N>
+  T pick(const T (&choices)[N]) {
+    return choices[below(static_cast<int>(N))];
+  }
+  int pick(const std::vector<int>& choices) { return choices[below(static_cast<int>(choices.size()))]; }
+
+ private:
+  std::uint32_t take() { return at_ < size_ ? bytes_[at_++] : 0; }
+  const std::uint8_t* bytes_;
+  std::size_t size_;
+  std::size_t at_ = 0;
+};
+
 // How often each operation is drawn. Resumes outweigh creations so that coroutines get past
 // their first yields; joins outweigh detaches so that most fibers are waited for.
 struct Weight {
@@ -50,9 +75,10 @@ constexpr int kWaitFrames[] = {0, 1, 1, 2, 3};
 constexpr int kTickerFrames = 60;
 constexpr int kMaxCoroutineDepth = 3;  // coroutines resuming coroutines, at most this deep
 
+template <class Source>
 class Generator {
  public:
-  Generator(Program& program, std::uint64_t seed) : program_(program), rng_(seed) {
+  Generator(Program& program, Source source) : program_(program), rng_(source) {
     max_scripts_ = 4 + rng_.below(24);
     if (rng_.one_in(4)) program_.max_live_fibers = 1 + rng_.below(3);
     program_.small_caches = rng_.one_in(2);
@@ -65,8 +91,8 @@ class Generator {
     for (std::size_t s = 0; s < program_.scripts.size(); ++s) fill(static_cast<int>(s));
     // Mostly, main first posts a closer: a fiber that sleeps, then closes the channel and sets
     // the manual event, which frees every fiber still blocked on them once nothing else can run
-    // (the ManualClock jumps to its deadline). Without it many programs would deadlock, and the
-    // model does not check those.
+    // (the ManualClock jumps to its deadline). Without it most programs would deadlock: the model
+    // predicts deadlocks too, but programs that get past them reach more.
     // A program that waits for frames also gets a ticker posted by main: a fiber that runs
     // kTickerFrames frames (Scheduler::tick), so that the waits end (else it would deadlock).
     if (waits_for_frames()) {
@@ -188,7 +214,7 @@ class Generator {
   }
 
   Program& program_;
-  Rng rng_;
+  Source rng_;
   int max_scripts_ = 0;
   std::vector<int> coroutine_depth_;
 };
@@ -232,15 +258,29 @@ std::vector<bool> Program::reachable() const {
   return live;
 }
 
-Program generate(std::uint64_t seed, const GeneratorOptions& options) {
+namespace {
+template <class Source>
+Program generate_with(std::uint64_t seed, Source source, const GeneratorOptions& options) {
   Program program;
   program.seed = seed;
   program.posts_from_other_thread = options.posts_from_other_thread;
   program.noise_posts = options.noise_posts;
-  Generator(program, seed).run();
+  program.clock_quantum_ms = options.clock_quantum_ms;
+  Generator<Source>(program, source).run();
   // Noise fibers take live slots at moments nobody controls: under a cap they would decide which
   // spawns wait.
   if (program.noise_posts) program.max_live_fibers = 0;
+  return program;
+}
+}  // namespace
+
+Program generate(std::uint64_t seed, const GeneratorOptions& options) {
+  return generate_with(seed, Rng(seed), options);
+}
+
+Program generate_from_bytes(const std::uint8_t* bytes, std::size_t size, const GeneratorOptions& options) {
+  Program program = generate_with(0, ByteSource(bytes, size), options);
+  program.from_bytes = true;
   return program;
 }
 
@@ -287,6 +327,9 @@ std::string listing(const Program& program) {
   text += ", channel capacity " + std::to_string(program.channel_capacity);
   if (program.posts_from_other_thread) text += ", posts made by another thread";
   if (program.noise_posts) text += ", " + std::to_string(program.noise_posts) + " noise posts from a third thread";
+  if (program.clock_quantum_ms) {
+    text += ", real clock (1 program ms = " + std::to_string(program.clock_quantum_ms) + " ms)";
+  }
   text += "\n";
   const std::vector<bool> live = program.reachable();
   for (std::size_t s = 0; s < program.scripts.size(); ++s) {
@@ -310,7 +353,7 @@ void* transfer_value(int actor, std::size_t op_index) {
   return reinterpret_cast<void*>(value);
 }
 
-Trace::Trace(const Program& program) : program_(program), with_counters_(program.noise_posts == 0) {}
+Trace::Trace(const Program& program) : program_(program), noise_(program.noise_posts != 0) {}
 
 std::string Trace::at(int actor, std::size_t index) const {
   return actor_name(program_, actor) + "." + std::to_string(index);
@@ -326,17 +369,23 @@ std::string Trace::value_name(const void* value) const {
   return at_end ? actor_name(program_, actor) + ".end" : at(actor, index);
 }
 
-// "[in f3 t=10ms live 2 ready 1 waiting 0 queued 0 done 1]": where and when a line was written.
+// "[in f3 t=10ms frame 0 live 2 ready 1 waiting 0 queued 0 done 1]": where and when a line was
+// written. With noise posts: "live-ready 1" instead of live and ready (a noise fiber drained from
+// the inbox is live and ready until it runs, which nobody controls), and `done` without the noise
+// fibers that have run (the run on spool counts them).
 std::string Trace::context(const Snapshot& seen) const {
   std::string text = " [in " + seen.fiber + " t=" + std::to_string(seen.now_ms) + "ms frame " + std::to_string(seen.frame);
-  if (with_counters_) {
-    char counters[128];
+  char counters[160];
+  if (noise_) {
+    std::snprintf(counters, sizeof counters, " live-ready %lld waiting %zu queued %zu done %llu",
+                  static_cast<long long>(seen.live) - static_cast<long long>(seen.ready), seen.waiting,
+                  seen.queued, static_cast<unsigned long long>(seen.finished));
+  } else {
     std::snprintf(counters, sizeof counters, " live %zu ready %zu waiting %zu queued %zu done %llu",
                   seen.live, seen.ready, seen.waiting, seen.queued,
                   static_cast<unsigned long long>(seen.finished));
-    text += counters;
   }
-  return text + "]";
+  return text + counters + "]";
 }
 
 void Trace::op(int actor, std::size_t index, const Snapshot& seen) {

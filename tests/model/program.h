@@ -57,6 +57,7 @@ struct Script {
 
 struct Program {
   std::uint64_t seed = 0;
+  bool from_bytes = false;  // decoded from fuzz bytes (generate_from_bytes), not from a seed
   std::size_t max_live_fibers = 0;  // 0: spool's default cap, never reached here
   // 32 KiB stacks, and caches that keep one C stack and two engine stacks: stacks are freed and
   // made again all the time, instead of coming from a warm cache.
@@ -64,10 +65,18 @@ struct Program {
   std::size_t channel_capacity = 1;
   // Native only: post operations are made by a helper thread (one at a time, in program order,
   // so the model still predicts them), and `noise_posts` trivial fibers are posted by another
-  // thread at moments nobody controls. Noise fibers write nothing to the trace but do show in
-  // the scheduler's counters, so the trace leaves those out when there is noise.
+  // thread at moments nobody controls. Noise fibers write nothing to the trace; in the counters
+  // they show only as ready fibers (so the trace shows live minus ready, which they leave as it
+  // is) and as finished ones (which the run on spool subtracts: it counts the noise that ran).
   bool posts_from_other_thread = false;
   int noise_posts = 0;
+  // 0: the scheduler runs on a ManualClock. N > 0: on its own real clock (steady_clock), with one
+  // millisecond of the program N real ones, counted in steps of N ms since the run began; every
+  // deadline is put on a step (sleep_until / wait_until), so that sleeps with one deadline in the
+  // program still have one deadline when they run (the model's order) as long as each burst of
+  // work between two idle waits takes less than a step. The scheduler really waits for its timers
+  // (natively on its inbox, in wasm on the event loop).
+  int clock_quantum_ms = 0;
   std::vector<Script> scripts;  // scripts[0] is main's
 
   std::size_t op_count() const;
@@ -78,11 +87,17 @@ struct Program {
 struct GeneratorOptions {
   bool posts_from_other_thread = false;
   int noise_posts = 0;
+  int clock_quantum_ms = 0;  // see Program::clock_quantum_ms
 };
 
 // The same seed gives the same program on every platform (no std:: distributions, whose results
 // differ between libstdc++ and libc++).
 Program generate(std::uint64_t seed, const GeneratorOptions& options = {});
+
+// The same generator with every choice read from `bytes` instead of a seeded generator (the fuzz
+// target's decoder): each choice takes the next one or two bytes, and once they run out every
+// choice is the first one. Any byte string gives a valid program.
+Program generate_from_bytes(const std::uint8_t* bytes, std::size_t size, const GeneratorOptions& options = {});
 
 // "main", "f3" (fiber), "p4" (posted), "c5" (coroutine).
 std::string actor_name(const Program& program, int script);
@@ -135,7 +150,7 @@ class Trace {
   std::string context(const Snapshot& seen) const;
   std::string value_name(const void* value) const;
   const Program& program_;
-  bool with_counters_;
+  bool noise_;  // counters that noise fibers leave as they are, only (see Program::noise_posts)
   std::vector<std::string> lines_;
 };
 

@@ -30,6 +30,9 @@ void Coverage::add(const Coverage& o) {
   rewaits += o.rewaits;
   closed_results += o.closed_results;
   frame_wakeups += o.frame_wakeups;
+  deadlocks += o.deadlocks;
+  abandoned_fibers += o.abandoned_fibers;
+  lost_fiber_coroutines += o.lost_fiber_coroutines;
 }
 
 std::string Coverage::summary() const {
@@ -57,6 +60,9 @@ std::string Coverage::summary() const {
       {"channel waiters that checked again", rewaits},
       {"sends or receives that returned closed", closed_results},
       {"frame waiters woken by a tick", frame_wakeups},
+      {"deadlocks", deadlocks},
+      {"fibers abandoned", abandoned_fibers},
+      {"coroutines left mid-body on abandoned fibers", lost_fiber_coroutines},
   };
   std::string text;
   for (const auto& [name, count] : items) {
@@ -65,6 +71,8 @@ std::string Coverage::summary() const {
   }
   return text;
 }
+
+bool g_model_mutation_reverse_ties = false;
 
 namespace {
 
@@ -86,9 +94,15 @@ class Model {
   Prediction run() {
     fibers_.push_back(Fiber{"main", FiberState::running, {0}});
     current_ = kMain;
-    while (!done_ && !deadlock_) step();
+    while (!done_ && model_error_.empty()) step();
     coverage_.programs = 1;
-    return Prediction{deadlock_, trace_.lines(), coverage_};
+    Prediction prediction;
+    prediction.trace = trace_.lines();
+    prediction.coverage = coverage_;
+    prediction.deadlocks = coverage_.deadlocks;
+    prediction.lost_fiber_coroutines = coverage_.lost_fiber_coroutines;
+    prediction.model_error = model_error_;
+    return prediction;
   }
 
  private:
@@ -272,7 +286,12 @@ class Model {
       case Pending::nothing:
         break;
       case Pending::drain:
-        drain_step();
+        // A deadlock while the destructor waits: what is left is abandoned (spool's drain stops).
+        if (status == Status::ok) {
+          drain_step();
+        } else {
+          abandon_all();
+        }
         break;
       case Pending::join:
         // A join that did not return ok leaves the handle joinable.
@@ -563,8 +582,22 @@ class Model {
     }
   }
 
+  // The destructor gave up after a deadlock: every fiber not finished (blocked, or queued behind
+  // the cap) is abandoned; coroutines mid-body on them stay so for good.
+  void abandon_all() {
+    for (std::size_t id = 0; id < fibers_.size(); ++id) {
+      if (static_cast<int>(id) == kMain) continue;
+      const Fiber& f = fibers_[id];
+      if (f.state == FiberState::finished) continue;
+      ++coverage_.abandoned_fibers;
+      if (f.frames.size() > 1) coverage_.lost_fiber_coroutines += f.frames.size() - 1;
+    }
+    done_ = true;
+  }
+
   // Scheduler::~Scheduler, on main: take in what was posted; wait until no fiber is left.
   void drain_step() {
+    draining_ = true;
     drain_inbox();
     if (live_ == 0 && admission_.empty()) {
       done_ = true;
@@ -598,10 +631,21 @@ class Model {
 
   void switch_to_next() {
     if (fibers_[current_].frames.size() > 1) ++coverage_.switches_in_coroutines;
-    const int next = next_to_run();
+    int next = next_to_run();
     if (next < 0) {
-      deadlock_ = true;
-      return;
+      // Nothing can wake anyone: spool reports it and wakes main with deadlock.
+      Fiber& main = fibers_[kMain];
+      if (main.state != FiberState::waiting) {
+        model_error_ = "a deadlock while main is not waiting (state " + std::string(spool::to_string(main.state)) + ")";
+        return;
+      }
+      ++coverage_.deadlocks;
+      // On the real clock spool sees a deadlock only after Config::deadlock_after of idle time,
+      // which the runs set to one step (one millisecond of the program).
+      if (program_.clock_quantum_ms) now_ms_ += 1;
+      trace_.reported(Status::deadlock);
+      wake(kMain, Status::deadlock);
+      next = next_to_run();
     }
     ++coverage_.switches;
     current_ = next;
@@ -616,7 +660,19 @@ class Model {
         ready_.pop_front();
         return next;
       }
-      if (timers_.empty()) return -1;  // nothing can wake anyone: a deadlock
+      if (timers_.empty()) {
+        // The destructor waits and nothing runs that could tick: spool cancels every fiber waiting
+        // for frames, the most recently spawned first (its list of records), instead of hanging.
+        if (draining_ && !frame_waits_.empty()) {
+          for (int fiber = static_cast<int>(fibers_.size()) - 1; fiber >= 0; --fiber) {
+            const bool waits_for_frames = std::any_of(frame_waits_.begin(), frame_waits_.end(),
+                                                      [&](const FrameWait& w) { return w.fiber == fiber; });
+            if (waits_for_frames) cancel(fiber);
+          }
+          continue;
+        }
+        return -1;  // nothing can wake anyone: a deadlock
+      }
       // A ManualClock jumps to the earliest deadline when nothing is ready.
       now_ms_ = std::max(now_ms_, earliest_timer()->deadline_ms);
     }
@@ -636,8 +692,10 @@ class Model {
   }
 
   std::vector<Timer>::iterator earliest_timer() {
-    return std::min_element(timers_.begin(), timers_.end(), [](const Timer& a, const Timer& b) {
-      return a.deadline_ms < b.deadline_ms || (a.deadline_ms == b.deadline_ms && a.sequence < b.sequence);
+    const bool reverse = g_model_mutation_reverse_ties;
+    return std::min_element(timers_.begin(), timers_.end(), [reverse](const Timer& a, const Timer& b) {
+      if (a.deadline_ms != b.deadline_ms) return a.deadline_ms < b.deadline_ms;
+      return reverse ? a.sequence > b.sequence : a.sequence < b.sequence;
     });
   }
 
@@ -675,7 +733,8 @@ class Model {
   EventState events_[kEvents];
   ChannelState channel_;
   bool done_ = false;
-  bool deadlock_ = false;
+  bool draining_ = false;  // main is in the Scheduler's destructor
+  std::string model_error_;
   Coverage coverage_;
 };
 

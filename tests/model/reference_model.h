@@ -21,7 +21,31 @@
 //   every ready fiber run once like a yield (without a cancellation check); wait_frames(0) yields;
 // - the channel: FIFO values; a woken sender or receiver checks again and may wait again at the
 //   back of the queue; close wakes every waiter with closed, and receivers get what is buffered;
-// - the Scheduler's destructor waits until every fiber has finished.
+// - the Scheduler's destructor waits until every fiber has finished;
+// - a deadlock: when nothing is ready, no timer is pending and nothing was posted, spool reports
+//   `deadlock` and main's wait returns deadlock (main is always waiting then: it is a fiber like
+//   the others, and nothing else can run); main goes on from there. On the real clock it comes
+//   after Config::deadlock_after of idle time, which the runs set to one step. A deadlock while main waits
+//   in the Scheduler's destructor abandons every fiber left (they never run again, their
+//   coroutines stay mid-body) and queued spawns never start.
+//
+// What the model does not check (the programs never do it, or the trace cannot show it):
+// - Mutex, ConditionVariable, Semaphore, WaitGroup, Event::reset and untimed Event::wait,
+//   Channel::try_* and unbounded channels, wait_until() predicates, bound_to lifetimes,
+//   spawn_child / join_children, Fiber::kill and on_kill, cancel_by_exception, exceptions that
+//   escape a fiber, FiberLocal, Fiber::finished(), sleep_until with a past deadline other than 0,
+//   Scheduler::trim_caches, stats other than live/ready/waiting/queued/finished/frame;
+// - misuse other than joins of empty or joined handles and resumes of finished coroutines
+//   (join_self, a coroutine resumed while running, calls from other threads or plain JS calls);
+// - stack overflows, traps, aborts, and a Scheduler destroyed from a fiber;
+// - wasm specifics: JS callbacks, spool::js awaits, posts from JS, engine-stack limits;
+// - timing beyond order: on the real clock the traces must be equal but for the times, and no
+//   line may come at an earlier time (in steps of the clock) than the model's; how late a line
+//   came is not checked (a loaded machine runs anything late);
+// - with noise posts: the live and ready counts one by one (only their difference), and where in
+//   the ready queue a noise fiber sat;
+// - which thread a post came from beyond the two shapes generated (a courier thread in program
+//   order, and noise from a third thread).
 #pragma once
 
 #include <cstdint>
@@ -57,18 +81,28 @@ struct Coverage {
   std::uint64_t rewaits = 0;            // woken, found the channel taken, waited again
   std::uint64_t closed_results = 0;     // send or receive returned closed
   std::uint64_t frame_wakeups = 0;      // a wait_frames ended by a tick
+  std::uint64_t deadlocks = 0;          // declared, main woken with deadlock
+  std::uint64_t abandoned_fibers = 0;   // left blocked or queued by a deadlock in the destructor
+  std::uint64_t lost_fiber_coroutines = 0;   // mid-body on an abandoned fiber: they become dead
 
   void add(const Coverage& other);
   std::string summary() const;
 };
 
 struct Prediction {
-  // The program can deadlock (all live fibers joining spawns queued behind the cap). The checker
-  // skips such programs: deadlock reports have tests of their own.
-  bool deadlock = false;
   std::vector<std::string> trace;
   Coverage coverage;
+  std::size_t deadlocks = 0;
+  // Coroutines left mid-body (running, or resuming another) on fibers abandoned by a deadlock.
+  std::size_t lost_fiber_coroutines = 0;
+  // The model reached a state spool cannot be in (a deadlock with main not waiting): a bug in
+  // the model or the generator, reported as a failure.
+  std::string model_error;
 };
+
+// A deliberate error in the model, for the test that shows the checker and the shrinker at work
+// (test_model.cpp): with it set, the model wakes sleepers with one deadline in the reverse order.
+extern bool g_model_mutation_reverse_ties;
 
 Prediction predict(const Program& program);
 

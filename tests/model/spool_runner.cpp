@@ -1,6 +1,8 @@
 #include "spool_runner.h"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +23,8 @@ namespace {
 using spool::Status;
 
 constexpr std::size_t kSmallStack = 32 * 1024;
+
+int g_crash_on = -1;  // an OpKind, or -1 (see set_crash_on)
 
 // A pattern in a local array on the actor's own stack, checked after every operation, that is
 // after every point where its fiber may have been switched out and back in: a switch that
@@ -46,6 +50,15 @@ class StackCanary {
   volatile std::uint64_t words_[kWords];  // volatile: kept on the stack and read back each time
 };
 
+// Coroutines a run let go mid-body with their abandoned fibers (now dead), and any that spool
+// would not let go (still `running`: a bug, reported as a problem; kept alive, since destroying
+// a running coroutine stops the process).
+std::size_t g_lost_fiber_coroutines = 0;
+std::vector<std::unique_ptr<spool::Coroutine>>& undestroyable_coroutines() {
+  static auto* kept = new std::vector<std::unique_ptr<spool::Coroutine>>();
+  return *kept;
+}
+
 // What spool_test::LeakCheck checks, as text instead of Catch2 assertions, so that the shrinker
 // can run many programs quietly and say which one leaked.
 class LeakProbe {
@@ -59,7 +72,9 @@ class LeakProbe {
     if (records != 0) problems.push_back(std::to_string(records) + " fiber records left alive");
     if (stacks != 0) problems.push_back(std::to_string(stacks) + " C stacks still in use");
     if (after.js_slots_held != before_.js_slots_held) problems.push_back("JS resumer slots leaked");
-    if (after.carriers_live != after.carriers_parked + after.engine_stacks_dropping) problems.push_back("engine stacks left suspended");
+    if (after.carriers_live != after.carriers_parked + after.engine_stacks_dropping) {
+      problems.push_back("engine stacks left suspended");
+    }
   }
 
  private:
@@ -150,17 +165,29 @@ class SpoolRun {
       : program_(program),
         trace_(program),
         events_{spool::Event(spool::Event::Mode::auto_reset), spool::Event(spool::Event::Mode::manual_reset)},
-        channel_(program.channel_capacity) {}
+        channel_(program.channel_capacity),
+        fiber_states_(program.scripts.size()) {}
 
   Observation run() {
     Observation seen;
+    const std::size_t lost_before = g_lost_fiber_coroutines;
+    const std::size_t undestroyable_before = undestroyable_coroutines().size();
     LeakProbe leaks;
     spool_test::ErrorCapture errors;
     errors_ = &errors;
     {
-      spool::ManualClock clock;
+      spool::ManualClock manual_clock;
       spool::Scheduler::Config config;
-      config.clock = &clock;
+      if (program_.clock_quantum_ms) {
+        // The Scheduler's own clock (steady_clock), and deadlines on steps (see deadline_in()).
+        real_clock_ = true;
+        unit_ = std::chrono::milliseconds(program_.clock_quantum_ms);
+        // Nothing comes from another thread in these runs: an idle scheduler with no timer has
+        // deadlocked, and need not wait the default 10 s to say so.
+        config.deadlock_after = unit_;
+      } else {
+        config.clock = &manual_clock;
+      }
       if (program_.max_live_fibers) config.max_live_fibers = program_.max_live_fibers;
       if (program_.small_caches) {
         config.default_stack_size = kSmallStack;
@@ -179,6 +206,7 @@ class SpoolRun {
       std::optional<NoisePoster> noise;
       if (program_.noise_posts) noise_ = &noise.emplace(scheduler, program_.noise_posts, program_.op_count(), noise_ran_);
 #endif
+      if (real_clock_) origin_ = scheduler.now();  // step 0 starts with main's first operation
       {
         ActorState main_state(0);
         run_actor(main_state, nullptr);
@@ -195,9 +223,17 @@ class SpoolRun {
     sync_reports();
     scheduler_ = nullptr;
     errors_ = nullptr;
+    // What fibers abandoned by a deadlock held (the model's rule: their handles dropped, their
+    // coroutines destroyed, except those mid-body, which spool cannot destroy).
+    fiber_states_.clear();
     if (noise_ran_ != program_.noise_posts) {
       problems_.push_back(std::to_string(program_.noise_posts - noise_ran_) + " of " +
                           std::to_string(program_.noise_posts) + " noise posts never ran");
+    }
+    seen.lost_fiber_coroutines = g_lost_fiber_coroutines - lost_before;
+    if (undestroyable_coroutines().size() != undestroyable_before) {
+      problems_.push_back(std::to_string(undestroyable_coroutines().size() - undestroyable_before) +
+                          " coroutines left running by their abandoned fibers cannot be destroyed");
     }
     leaks.report(problems_);
     seen.trace = trace_.lines();
@@ -208,14 +244,29 @@ class SpoolRun {
  private:
   struct ActorState;
   // A coroutine an actor created, with the state of the actor it runs. That state lives here,
-  // not on the coroutine's stack, because a coroutine abandoned mid-body never unwinds.
+  // not on the coroutine's stack, because a coroutine abandoned mid-body never unwinds. One left
+  // mid-body by a fiber abandoned after a deadlock is dead by now: counted, then destroyed.
   struct OwnedCoroutine {
+    OwnedCoroutine() = default;
+    OwnedCoroutine(OwnedCoroutine&&) = default;
+    OwnedCoroutine& operator=(OwnedCoroutine&&) = default;
+    ~OwnedCoroutine() {
+      if (!coroutine) return;
+      const spool::CoroutineState now = coroutine->state();
+      if (now == spool::CoroutineState::running || now == spool::CoroutineState::normal) {
+        undestroyable_coroutines().push_back(std::move(coroutine));
+      } else if (now == spool::CoroutineState::dead && !state->finished) {
+        ++g_lost_fiber_coroutines;  // its body never ended: its fiber was let go under it
+      }
+      coroutine.reset();  // before its state
+    }
     std::unique_ptr<ActorState> state;
-    std::unique_ptr<spool::Coroutine> coroutine;  // declared last: destroyed before its state
+    std::unique_ptr<spool::Coroutine> coroutine;
   };
   struct ActorState {
     explicit ActorState(int script) : script(script) {}
     int script;
+    bool finished = false;  // its script ran to the end
     std::map<int, spool::Fiber> children;  // by the script they run
     std::map<int, OwnedCoroutine> coroutines;
   };
@@ -236,6 +287,7 @@ class SpoolRun {
     }
     sync_reports();
     trace_.end(self.script, snapshot());
+    self.finished = true;
     // As the model has it: handles dropped (detaching), coroutines destroyed (abandoning).
     self.children.clear();
     self.coroutines.clear();
@@ -243,6 +295,11 @@ class SpoolRun {
 
   void execute(ActorState& self, std::size_t index, spool::Coroutine* as_coroutine) {
     const Op& op = program_.scripts[self.script].ops[index];
+    if (static_cast<int>(op.kind) == g_crash_on) {
+      std::fprintf(stderr, "model: --crash-on: aborting at %s.%zu %s\n", actor_name(program_, self.script).c_str(),
+                   index, describe(program_, op).c_str());
+      std::abort();
+    }
     switch (op.kind) {
       case OpKind::spawn: {
         const std::string name = actor_name(program_, op.arg);
@@ -264,7 +321,11 @@ class SpoolRun {
         returned_unless_ok(spool::this_fiber::yield(), self.script, index);
         break;
       case OpKind::sleep:
-        returned_unless_ok(spool::this_fiber::sleep_for(std::chrono::milliseconds(op.arg)), self.script, index);
+        if (real_clock_ && op.arg > 0) {
+          returned_unless_ok(spool::this_fiber::sleep_until(deadline_in(op.arg)), self.script, index);
+        } else {
+          returned_unless_ok(spool::this_fiber::sleep_for(op.arg * unit_), self.script, index);
+        }
         break;
       case OpKind::join: {
         const Status status = self.children[op.arg].join();
@@ -297,7 +358,8 @@ class SpoolRun {
         events_[op.arg].signal();
         break;
       case OpKind::wait: {
-        const Status status = events_[op.arg].wait_for(std::chrono::milliseconds(op.param));
+        const Status status = real_clock_ ? events_[op.arg].wait_until(deadline_in(op.param))
+                                          : events_[op.arg].wait_for(op.param * unit_);
         sync_reports();
         trace_.returned(self.script, index, status);
         break;
@@ -334,10 +396,14 @@ class SpoolRun {
     }
   }
 
+  // A fiber's actor state lives here, not on its stack: a fiber abandoned after a deadlock never
+  // unwinds, and what it holds (handles, coroutines) is let go once the Scheduler is gone.
   spool::Scheduler::Task fiber_body(int script) {
     return [this, script] {
-      ActorState state(script);
-      run_actor(state, nullptr);
+      auto& slot = fiber_states_[static_cast<std::size_t>(script)];
+      slot = std::make_unique<ActorState>(script);
+      run_actor(*slot, nullptr);
+      slot.reset();
     };
   }
 
@@ -364,14 +430,26 @@ class SpoolRun {
     Snapshot seen;
     seen.fiber = spool::this_fiber::name();
     seen.frame = scheduler_->frame();
-    seen.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(scheduler_->now() - spool::TimePoint{}).count();
+    seen.now_ms = real_clock_ ? steps_now() : static_cast<long long>((scheduler_->now() - origin_) / unit_);
     seen.live = stats.live_fibers;
     seen.ready = stats.ready_fibers;
     seen.waiting = stats.waiting_fibers;
     seen.queued = stats.queued_spawns;
-    seen.finished = stats.finished;
+    // Noise fibers that ran have finished (they never block); the model knows nothing of them.
+    seen.finished = stats.finished - static_cast<std::uint64_t>(noise_ran_);
     return seen;
   }
+
+  // On the real clock, time is counted in steps of Program::clock_quantum_ms since the run began,
+  // and every deadline falls on a step: sleeps with one deadline in the program have one deadline
+  // when they run, whatever real time separates their starts. A reading less than a quarter step
+  // before a step counts as that step (a timer may fire a little early: Node's loop time is in
+  // whole milliseconds).
+  long long steps_now() const {
+    const auto elapsed = scheduler_->now() - origin_ + unit_ / 4;
+    return static_cast<long long>(elapsed / unit_);
+  }
+  spool::TimePoint deadline_in(int steps) const { return origin_ + (steps_now() + steps) * unit_; }
 
   // Puts what spool reported to its error handler since the last line into the trace, where the
   // model puts it: right after the call that reported it.
@@ -395,10 +473,14 @@ class SpoolRun {
   Trace trace_;
   spool::Event events_[kEvents];  // kAutoEvent, kManualEvent
   spool::Channel<std::uintptr_t> channel_;
+  std::vector<std::unique_ptr<ActorState>> fiber_states_;  // by script, while the fiber runs
   std::vector<std::string> problems_;
   spool::Scheduler* scheduler_ = nullptr;
   spool_test::ErrorCapture* errors_ = nullptr;
   std::size_t reports_written_ = 0;
+  bool real_clock_ = false;                              // see Program::clock_quantum_ms
+  spool::Duration unit_ = std::chrono::milliseconds(1);  // one millisecond of the program
+  spool::TimePoint origin_{};                            // the clock's time at the start
   int noise_ran_ = 0;  // touched on the scheduler's thread only
 #if !defined(__EMSCRIPTEN__)
   PostCourier* courier_ = nullptr;
@@ -409,5 +491,18 @@ class SpoolRun {
 }  // namespace
 
 Observation run_on_spool(const Program& program) { return SpoolRun(program).run(); }
+
+bool set_crash_on(const std::string& operation) {
+  Program names;
+  names.scripts.push_back(Script{ScriptKind::main, {}});
+  for (int kind = 0; kind <= static_cast<int>(OpKind::wait_frames); ++kind) {
+    const std::string text = describe(names, Op{static_cast<OpKind>(kind), 0});
+    if (text.substr(0, text.find(' ')) == operation) {
+      g_crash_on = kind;
+      return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace spool_model

@@ -37,8 +37,8 @@ class Selector {
 };
 
 // The selectors watching one primitive. Held weakly: a fiber killed inside select() never
-// unwinds, and its selector must not be poked after it is gone (it is not: it leaks, as what a
-// killed fiber's stack holds does).
+// unwinds, and its selector must not be poked after it is gone (its fiber's record owns it and
+// frees it when the fiber is retired).
 class Watchers {
  public:
   void add(const std::shared_ptr<Selector>& selector) { list_.push_back(selector); }
