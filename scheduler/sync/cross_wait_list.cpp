@@ -110,8 +110,9 @@ Status wait_as_thread(CrossWaitList& list, std::unique_lock<std::mutex>& lock, T
 
 }  // namespace
 
-Status CrossWaitList::wait(std::unique_lock<std::mutex>& lock, const std::shared_ptr<void>& keep_alive,
-                           TimePoint deadline, const char* what, bool* handed) {
+Status CrossWaitList::wait_keeping(std::unique_lock<std::mutex>& lock, CopyKeepAlive copy,
+                                   const void* keep_alive, TimePoint deadline, const char* what,
+                                   bool* handed) {
   if (handed) *handed = false;
   SchedulerCore* core = SchedulerCore::current();
   // A thread without a Scheduler blocks; one with a Scheduler parks the calling fiber.
@@ -121,7 +122,7 @@ Status CrossWaitList::wait(std::unique_lock<std::mutex>& lock, const std::shared
   auto* w = new CrossWaiter;
   w->list = this;
   w->mutex = lock.mutex();
-  w->keep_alive = keep_alive;
+  copy(keep_alive, w->keep_alive);
   w->core = core;
   push_back(w);
   self->cross_waiter = w;

@@ -37,8 +37,14 @@ class CrossWaitList {
   // the status). `keep_alive` owns the primitive's state (this list included): a waiter killed
   // mid-wait still needs it. `what` names the call in reports. The caller checks its state again
   // after every return.
-  Status wait(std::unique_lock<std::mutex>& lock, const std::shared_ptr<void>& keep_alive,
-              TimePoint deadline, const char* what, bool* handed = nullptr);
+  // A template, so that no converted shared_ptr<void> temporary lives on the waiting fiber's
+  // stack: a killed fiber's stack is never unwound, and that temporary would keep the state alive
+  // for ever. The copy is made straight into the heap waiter.
+  template <class State>
+  Status wait(std::unique_lock<std::mutex>& lock, const std::shared_ptr<State>& keep_alive,
+              TimePoint deadline, const char* what, bool* handed = nullptr) {
+    return wait_keeping(lock, &copy_keep_alive<State>, &keep_alive, deadline, what, handed);
+  }
 
   // With the lock held: wakes the longest waiter / every waiter. False / 0 if none waits.
   bool notify_one() noexcept;
@@ -58,6 +64,14 @@ class CrossWaitList {
   void wake(CrossWaiter* w) noexcept;
 
  private:
+  using CopyKeepAlive = void (*)(const void* from, std::shared_ptr<void>& to);
+  template <class State>
+  static void copy_keep_alive(const void* from, std::shared_ptr<void>& to) {
+    to = *static_cast<const std::shared_ptr<State>*>(from);
+  }
+  Status wait_keeping(std::unique_lock<std::mutex>& lock, CopyKeepAlive copy, const void* keep_alive,
+                      TimePoint deadline, const char* what, bool* handed);
+
   CrossWaiter* head_ = nullptr;
   CrossWaiter* tail_ = nullptr;
 };
