@@ -70,6 +70,11 @@ static uint32_t g_budget = SPOOL_CONTEXT_DEFAULT_ENGINE_BUDGET;
 // The stack that is executing now. Records are saved state: whichever stack is running when a
 // swap is made is recorded into `from`, so a coroutine running inside a fiber is saved correctly.
 static uintptr_t g_cur_base, g_cur_limit;
+// The engine stack (carrier) the running code is on; 0 on main's own. A context is saved on the
+// carrier it was running on, which is not always the one it started on: a fiber that resumed a
+// spool::Coroutine and blocks inside it is saved on the coroutine's carrier. Releasing a run
+// drops the carrier it is suspended on, so that is the one it must name.
+static uintptr_t g_cur_carrier;
 static int g_cur_has_canary;
 static int g_cur_known;
 static uint64_t g_contexts_made;
@@ -197,6 +202,7 @@ static int save_current(spool_context* from) {
   from->stack_limit = g_cur_limit;
   from->stack_has_canary = g_cur_has_canary;
   from->saved_sp = (void*)sp;
+  from->carrier = g_cur_carrier;
   from->state = SPOOL_CONTEXT_SUSPENDED;
   spool_exception_state_save(from);
   return SPOOL_CONTEXT_OK;
@@ -204,6 +210,7 @@ static int save_current(spool_context* from) {
 
 // Runs right after `self` was resumed on its engine stack.
 static void restore_current(spool_context* self) {
+  g_cur_carrier = self->carrier;
   enter_stack(self->stack_base, self->stack_limit, self->stack_has_canary);
   stackRestore((uintptr_t)self->saved_sp);
   self->state = SPOOL_CONTEXT_RUNNING;
@@ -319,6 +326,7 @@ EMSCRIPTEN_KEEPALIVE void spool_carrier_main(uintptr_t carrier_stack_lo) {
     for (;;) {
       claim_for_start(ctx);
       ctx->carrier = carrier_stack_lo;
+      g_cur_carrier = carrier_stack_lo;
       ctx->state = SPOOL_CONTEXT_RUNNING;
       enter_stack(ctx->stack_base, ctx->stack_limit, 1);
       stackRestore(ctx->stack_base);
