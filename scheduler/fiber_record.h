@@ -22,6 +22,7 @@ namespace spool::detail {
 
 class SchedulerCore;
 struct FiberRecord;
+struct CrossWaiter;
 
 // Fibers blocked on one thing: a fiber's end, a primitive (include/spool/detail/wait_queue.h).
 using WaitList = WaitQueue;
@@ -92,6 +93,9 @@ struct FiberRecord {
   WaitQueue* handed_by = nullptr;
   // Locks it holds (HeldLock), most recent first.
   HeldLock* held_locks = nullptr;
+  // While blocked on a cross-thread primitive: its waiter there (scheduler/cross_waiter.h), which
+  // must leave that primitive if the fiber ends mid-wait.
+  CrossWaiter* cross_waiter = nullptr;
   // While in wait_until_true(): the predicate, which lives on this fiber's stack.
   detail::UniqueFunction<bool()>* predicate = nullptr;
   // While in select(): the only strong reference to its Selector (the primitives watch it

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "../src/coroutine_chain.h"
+#include "cross_waiter.h"
 #include "scheduler_core.h"
 
 namespace spool::detail {
@@ -129,6 +130,8 @@ void SchedulerCore::shut_down() {
     drain();
     retire_zombies();
     abandon_blocked();
+    // Notifications of cross-thread primitives for fibers that are gone now.
+    inbox_.drain_wakes([](CrossWaiter* waiter) { deliver_cross_wake(waiter); });
     destroy_locals(&main_);
   }
   if (tls_active == this) tls_active = nullptr;  // it was current before its destructor ran
@@ -301,6 +304,11 @@ bool SchedulerCore::try_admit(FiberRecord* f, bool start_now) {
   return true;
 }
 
+void SchedulerCore::post_wake(CrossWaiter* waiter) {
+  inbox_.push_wake(waiter);
+  if (std::this_thread::get_id() == owner_thread_) notify_idle();
+}
+
 void SchedulerCore::post(Scheduler::Task task) {
   inbox_.push(std::move(task));
   // Same thread (a JS callback in wasm, or a fiber): wake an idle scheduler ourselves. Another
@@ -358,6 +366,10 @@ void SchedulerCore::end(FiberRecord* f, Ending how) noexcept {
   // What a primitive handed it and it never took, and locks it still holds, go to the next in
   // line: nothing is lost with the fiber.
   if (f->handed_by) f->handed_by->pass_on_from(f);
+  if (f->cross_waiter) {  // it ended inside a cross-thread wait: it leaves that primitive
+    cross_waiter_gone(f->cross_waiter);
+    f->cross_waiter = nullptr;
+  }
   if (f->held_locks) give_up_held(f);
   if (how != Ending::returned) {  // returned: done on its own stack already, as it ended
     f->task.reset();

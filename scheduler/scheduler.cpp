@@ -25,6 +25,8 @@ Fiber Scheduler::spawn_task(Task task, const FiberOptions& options) {
 
 void Scheduler::post_task(Task task) { core_->post(std::move(task)); }
 
+SchedulerCore* detail::core_of(Scheduler& scheduler) noexcept { return scheduler.core_.get(); }
+
 Scheduler::Stats Scheduler::stats() const { return core_->stats(); }
 Status Scheduler::tick() { return core_->tick(); }
 

@@ -19,6 +19,7 @@
 #include "spool/scheduler.h"
 #include "../src/report.h"
 #include "timer_heap.h"
+#include "work_source.h"
 
 namespace spool::detail {
 
@@ -58,6 +59,15 @@ class SchedulerCore {
   FiberRecord* spawn(Scheduler::Task task, const FiberOptions& options,
                      FiberRecord* parent = nullptr);
   void post(Scheduler::Task task);
+  // Any thread: a fiber of this scheduler blocked on a cross-thread primitive was notified
+  // (scheduler/cross_waiter.h); it is woken at the next poll, and an idle scheduler wakes for it.
+  void post_wake(CrossWaiter* waiter);
+  // Any thread: an idle scheduler wakes and asks its work source again (a Pool got work).
+  void nudge() { inbox_.nudge(); }
+  // The scheduler's thread: where it takes work it has not been given when it has nothing ready
+  // (a Pool worker's queue, and its siblings' to steal from). Null: none. Must outlive it or be
+  // unset first.
+  void set_work_source(WorkSource* source) noexcept { work_source_ = source; }
   Status join(FiberRecord* target, TimePoint deadline);
   Status join_children(TimePoint deadline);
   // Cancellation: see Fiber::cancel() and Fiber::kill().
@@ -150,6 +160,8 @@ class SchedulerCore {
   }
   void fire_timers();
   void drain_inbox();
+  // Spawns one task from the work source, if it has one.
+  bool take_work();
   void idle(FiberRecord* self);
   Driver::Idle idle_in_driver(FiberRecord* self, Duration timeout);
   void declare_deadlock();
@@ -187,6 +199,7 @@ class SchedulerCore {
   std::vector<FiberRecord*> predicate_waiters_;
   std::vector<FiberRecord*> bound_;
   Inbox inbox_;
+  WorkSource* work_source_ = nullptr;
   FiberQueue admission_;
   WaitQueue all_done_;  // the main fiber waiting in drain()
   FiberRecord main_;

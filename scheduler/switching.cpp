@@ -32,6 +32,7 @@ FiberRecord* SchedulerCore::next_to_run(FiberRecord* self) {
       }
       return next;
     }
+    if (take_work()) continue;  // a Pool worker: work spawned onto the pool, its own or stolen
     idle(self);
   }
 }

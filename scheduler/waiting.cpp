@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "cross_waiter.h"
 #include "scheduler_core.h"
 
 namespace spool::detail {
@@ -48,7 +49,8 @@ Status SchedulerCore::yield() {
   if (!can_block("spool::this_fiber::yield()")) return Status::not_suspendable;
   if (running_->cancel_requested) return finish_wait(Status::cancelled);
   poll();
-  if (ready_count() == 0) return Status::ok;  // nobody else to run
+  // Nobody else to run (nor work to take, for a Pool worker): go on at once.
+  if (ready_count() == 0 && !take_work()) return Status::ok;
   make_ready(running_);
   return finish_wait(suspend_running());
 }
@@ -187,6 +189,7 @@ void SchedulerCore::fire_timers() {
 }
 
 void SchedulerCore::drain_inbox() {
+  inbox_.drain_wakes([](CrossWaiter* waiter) { deliver_cross_wake(waiter); });
   inbox_.drain([this](Scheduler::Task task) {
     FiberOptions options;
     options.name = "posted";
@@ -194,6 +197,20 @@ void SchedulerCore::drain_inbox() {
     f->detached = true;
     release(f);  // no handle
   });
+}
+
+bool SchedulerCore::take_work() {
+  // Only as much as can start now: a task taken while spawns wait for a slot would sit in this
+  // scheduler's admission queue, where no idle sibling can steal it.
+  if (!work_source_ || !admission_.empty() || live_ >= config_.max_live_fibers) return false;
+  Scheduler::Task task;
+  if (!work_source_->take(task)) return false;
+  FiberOptions options;
+  options.name = "pool task";
+  FiberRecord* f = spawn(std::move(task), options);
+  f->detached = true;
+  release(f);  // no handle
+  return true;
 }
 
 // Nothing is ready: wait for a timer, posted work or a wake from the outside; declare a deadlock

@@ -22,8 +22,11 @@
 
 namespace spool {
 
+class Scheduler;
 namespace detail {
 class SchedulerCore;
+// The core behind a Scheduler, for spool's own parts (Pool) and its tests. Internal.
+SchedulerCore* core_of(Scheduler& scheduler) noexcept;
 // Reports Status::no_scheduler for `what` (a call that needs the thread's Scheduler).
 void report_no_scheduler(const char* what);
 }  // namespace detail
@@ -207,6 +210,7 @@ class Scheduler {
   using Task = detail::UniqueFunction<void()>;
 
  private:
+  friend detail::SchedulerCore* detail::core_of(Scheduler& scheduler) noexcept;
   Fiber spawn_task(Task task, const FiberOptions& options);
   void post_task(Task task);
   std::unique_ptr<detail::SchedulerCore> core_;

@@ -48,9 +48,28 @@ Status WaitQueue::wait(const char* what, TimePoint deadline, bool cancellable) {
   return core->wait(*this, deadline, what, cancellable);
 }
 
+namespace {
+
+// A primitive of one thread's fibers used from another thread: waking its fibers from here would
+// race with their scheduler. Reported instead; the waiters stay blocked.
+bool woken_from_wrong_thread(FiberRecord* f) noexcept {
+  if (f->core->on_owner_thread()) return false;
+  report(Status::wrong_thread,
+         "a spool primitive (Event, WaitGroup, Mutex, ConditionVariable, Semaphore, Channel) whose "
+         "waiting fiber '%s' belongs to another thread's Scheduler was signalled from this thread; "
+         "these primitives serve the fibers of one thread. Use the cross-thread ones "
+         "(spool::cross_thread::Event, WaitGroup, Channel) between threads or Pool workers, or "
+         "Scheduler::post() the signal to the waiter's thread. Nothing was woken.",
+         display_name(f));
+  return true;
+}
+
+}  // namespace
+
 bool WaitQueue::notify_one(Status status) noexcept {
   FiberRecord* f = front();
   if (!f) return false;
+  if (woken_from_wrong_thread(f)) return false;
   f->core->wake(f, status);
   return true;
 }
@@ -58,6 +77,7 @@ bool WaitQueue::notify_one(Status status) noexcept {
 std::size_t WaitQueue::notify_all(Status status) noexcept {
   std::size_t woken = 0;
   while (FiberRecord* f = front()) {
+    if (woken_from_wrong_thread(f)) break;
     f->core->wake(f, status);
     ++woken;
   }
@@ -67,6 +87,7 @@ std::size_t WaitQueue::notify_all(Status status) noexcept {
 bool WaitQueue::hand_one(Status status) noexcept {
   FiberRecord* f = front();
   if (!f) return false;
+  if (woken_from_wrong_thread(f)) return false;
   f->core->wake(f, status);  // off the waiting list: its wait links are free for the handed list
   f->handed_by = this;
   f->wait_prev = nullptr;
