@@ -1,6 +1,7 @@
 // The Asyncify baseline of the benchmarks: the same workloads as spool_bench.cpp, on
 // Emscripten's own fibers (emscripten_fiber_*, built with -sASYNCIFY, without spool). Prints
-// RESULT lines (bench_report.h) with impl "asyncify".
+// RESULT lines (bench_report.h) with impl "asyncify"; every timed figure is the median of repeats
+// after a warm-up one (bench_warm_median).
 //   asyncify_bench [quick]
 #include <emscripten/fiber.h>
 #include <stdlib.h>
@@ -40,7 +41,8 @@ static void ring_entry(void* arg) {
   emscripten_fiber_swap(&g_ring[i].fiber, &g_main);  // the last one returns to main
 }
 
-static void switch_ring(int n) {
+static double switch_ring_once(void* context) {
+  int n = *(const int*)context;
   g_ring_size = n;
   g_ring_rounds = g_quick ? 20 : (n <= 100 ? 200000 / n : 50);
   g_ring = calloc((size_t)n, sizeof(Fiber));
@@ -48,15 +50,19 @@ static void switch_ring(int n) {
   double start = bench_now_ns();
   emscripten_fiber_swap(&g_main, &g_ring[0].fiber);
   double elapsed = bench_now_ns() - start;
-  double switches = (double)n * g_ring_rounds;
-  char params[32];
-  snprintf(params, sizeof params, "\"fibers\":%d", n);
-  bench_result("switch", "asyncify", "ns_per_switch", elapsed / switches, "ns", params);
   for (int i = 0; i < n; ++i) {
     free(g_ring[i].c_stack);
     free(g_ring[i].asyncify_stack);
   }
   free(g_ring);
+  return elapsed / ((double)n * g_ring_rounds);
+}
+
+static void switch_ring(int n) {
+  char params[32];
+  snprintf(params, sizeof params, "\"fibers\":%d", n);
+  bench_result("switch", "asyncify", "ns_per_switch", bench_warm_median(switch_ring_once, &n, g_quick), "ns",
+               params);
 }
 
 // ---- spawn: short-lived fibers (start, yield once to main, finish), `live` at a time -----------
@@ -68,7 +74,8 @@ static void short_entry(void* arg) {
   emscripten_fiber_swap(&self->fiber, &g_main);  // finish: never resumed; the struct is recycled
 }
 
-static void spawn_waves(int live) {
+static double spawn_waves_once(void* context) {
+  int live = *(const int*)context;
   int waves = g_quick ? 3 : 40;
   g_wave = calloc((size_t)live, sizeof(Fiber));
   double start = 0;
@@ -79,14 +86,19 @@ static void spawn_waves(int live) {
     for (int i = 0; i < live; ++i) emscripten_fiber_swap(&g_main, &g_wave[i].fiber);
   }
   double elapsed = bench_now_ns() - start;
-  char params[32];
-  snprintf(params, sizeof params, "\"live\":%d", live);
-  bench_result("spawn", "asyncify", "ns_per_fiber", elapsed / ((double)waves * live), "ns", params);
   for (int i = 0; i < live; ++i) {
     free(g_wave[i].c_stack);
     free(g_wave[i].asyncify_stack);
   }
   free(g_wave);
+  return elapsed / ((double)waves * live);
+}
+
+static void spawn_waves(int live) {
+  char params[32];
+  snprintf(params, sizeof params, "\"live\":%d", live);
+  bench_result("spawn", "asyncify", "ns_per_fiber", bench_warm_median(spawn_waves_once, &live, g_quick), "ns",
+               params);
 }
 
 // ---- depth: main <-> a fiber whose swap happens `depth` calls deep ------------------------------
@@ -107,16 +119,22 @@ static void deep_entry(void* arg) {
   emscripten_fiber_swap(&g_deep.fiber, &g_main);
 }
 
-static void depth_round_trip(int depth) {
+static double depth_round_trip_once(void* context) {
+  int depth = *(const int*)context;
   g_depth_rounds = g_quick ? 1000 : 100000;
   fiber_init(&g_deep, deep_entry, (void*)(intptr_t)depth);
   emscripten_fiber_swap(&g_main, &g_deep.fiber);  // started, at depth
   double start = bench_now_ns();
   for (int r = 0; r < g_depth_rounds; ++r) emscripten_fiber_swap(&g_main, &g_deep.fiber);
   double elapsed = bench_now_ns() - start;
+  return elapsed / g_depth_rounds;
+}
+
+static void depth_round_trip(int depth) {
   char params[32];
   snprintf(params, sizeof params, "\"depth\":%d", depth);
-  bench_result("depth", "asyncify", "ns_per_round_trip", elapsed / g_depth_rounds, "ns", params);
+  bench_result("depth", "asyncify", "ns_per_round_trip", bench_warm_median(depth_round_trip_once, &depth, g_quick),
+               "ns", params);
 }
 
 // ---- memory: `count` fibers suspended at once -------------------------------------------------
@@ -164,17 +182,26 @@ static void compute_entry(void* arg) {
   emscripten_fiber_swap(&g_worker.fiber, &g_main);
 }
 
-static void compute(void) {
-  g_kernel_rounds = g_quick ? 200 : 20000;
+static double kernel_outside_once(void* context) {
+  (void)context;
   double start = bench_now_ns();
   g_sink = bench_kernel(1, g_kernel_rounds);
-  double outside = bench_now_ns() - start;
+  return (bench_now_ns() - start) / g_kernel_rounds;
+}
+
+static double kernel_inside_once(void* context) {
+  (void)context;
   fiber_init(&g_worker, compute_entry, NULL);
   emscripten_fiber_swap(&g_main, &g_worker.fiber);
-  bench_result("compute", "asyncify", "ns_per_kernel_round", g_inside_ns / g_kernel_rounds, "ns",
-               "\"where\":\"fiber\"");
-  bench_result("compute", "asyncify", "ns_per_kernel_round", outside / g_kernel_rounds, "ns",
-               "\"where\":\"outside\"");
+  return g_inside_ns / g_kernel_rounds;
+}
+
+static void compute(void) {
+  g_kernel_rounds = g_quick ? 200 : 20000;
+  double outside = bench_warm_median(kernel_outside_once, NULL, g_quick);
+  double inside = bench_warm_median(kernel_inside_once, NULL, g_quick);
+  bench_result("compute", "asyncify", "ns_per_kernel_round", inside, "ns", "\"where\":\"fiber\"");
+  bench_result("compute", "asyncify", "ns_per_kernel_round", outside, "ns", "\"where\":\"outside\"");
 }
 
 int main(int argc, char** argv) {
@@ -182,8 +209,8 @@ int main(int argc, char** argv) {
   emscripten_fiber_init_from_current_context(&g_main, g_main_asyncify_stack, sizeof g_main_asyncify_stack);
   memory_per_fiber(1000);
   memory_per_fiber(20000);
-  int rings[] = {2, 100, 1000, 10000};
-  for (int i = 0; i < 4; ++i) switch_ring(rings[i]);
+  int rings[] = {2, 100, 1000, 4000, 10000};
+  for (int i = 0; i < 5; ++i) switch_ring(rings[i]);
   spawn_waves(1000);
   int depths[] = {1, 16, 64};
   for (int i = 0; i < 3; ++i) depth_round_trip(depths[i]);
