@@ -53,6 +53,26 @@ static inline double bench_linear_memory_bytes(void) {
 #endif
 }
 
+// GC pauses (wasm under Node): between a window's begin and its report, the JS engine's collector
+// pauses are counted by bench/report/gc_pauses.js, which every program that calls these must link
+// as a --pre-js (without it the call throws: a missing figure would go unnoticed). It prints
+// their RESULT lines, per frame, when the program is done. Natively there is no collector.
+static inline void bench_gc_window_begin(void) {
+#if defined(__EMSCRIPTEN__)
+  EM_ASM({ Module['benchGcPauses'].begin(); });
+#endif
+}
+
+static inline void bench_gc_window_report(const char* workload, const char* impl, const char* params,
+                                          double frames) {
+#if defined(__EMSCRIPTEN__)
+  EM_ASM({ Module['benchGcPauses'].report(UTF8ToString($0), UTF8ToString($1), UTF8ToString($2), $3); },
+         workload, impl, params, frames);
+#else
+  (void)workload, (void)impl, (void)params, (void)frames;
+#endif
+}
+
 // params: a JSON object body such as "\"fibers\":100" (may be empty).
 static inline void bench_result(const char* workload, const char* impl, const char* metric,
                                 double value, const char* unit, const char* params) {

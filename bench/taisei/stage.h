@@ -217,9 +217,11 @@ inline double percentile(std::vector<double> values, double p) {
 // running 1,000 frames after its end is a bug, not a hang).
 class FrameRecorder {
  public:
+  // The run starts: so does the window of its GC pauses (reported with its figures, by report()).
   FrameRecorder(int frames, bool verbose, double initial_peak_rss)
       : frames_(frames), verbose_(verbose), peak_rss_(initial_peak_rss) {
     tick_ns_.reserve(static_cast<std::size_t>(frames) + 400);
+    bench_gc_window_begin();
   }
 
   // After each tick: how long it took and how many tasks are live. Returns whether to tick again.
@@ -285,6 +287,7 @@ inline void report(const char* impl, int k, int frames, unsigned long long seed,
   // The hash as two exact halves (a double holds 53 bits).
   bench_result("taisei", impl, "state_hash_high", static_cast<double>(hash >> 32), "hash", params);
   bench_result("taisei", impl, "state_hash_low", static_cast<double>(hash & 0xffffffffu), "hash", params);
+  bench_gc_window_report("taisei", impl, params, frame_count);
   std::printf("final state hash %016llx after %.0f frames\n", static_cast<unsigned long long>(hash), frame_count);
 }
 
