@@ -21,6 +21,22 @@ static emscripten_fiber_t g_main;
 static char g_main_asyncify_stack[kAsyncifyStack];
 static int g_quick;
 
+static void fibers_free(Fiber* fibers, int count) {
+  for (int i = 0; i < count; ++i) {
+    free(fibers[i].c_stack);
+    free(fibers[i].asyncify_stack);
+  }
+  free(fibers);
+}
+
+// One figure of a workload: the median of its repeats, measure(&value) each, after a warm-up.
+static void report_median(const char* workload, const char* metric, const char* param, int value,
+                          bench_measure_fn measure) {
+  char params[48];
+  snprintf(params, sizeof params, "\"%s\":%d", param, value);
+  bench_result(workload, "asyncify", metric, bench_warm_median(measure, &value, g_quick), "ns", params);
+}
+
 static void fiber_init(Fiber* f, em_arg_callback_func entry, void* arg) {
   if (!f->c_stack) f->c_stack = malloc(kCStack);
   if (!f->asyncify_stack) f->asyncify_stack = malloc(kAsyncifyStack);
@@ -50,19 +66,8 @@ static double switch_ring_once(void* context) {
   double start = bench_now_ns();
   emscripten_fiber_swap(&g_main, &g_ring[0].fiber);
   double elapsed = bench_now_ns() - start;
-  for (int i = 0; i < n; ++i) {
-    free(g_ring[i].c_stack);
-    free(g_ring[i].asyncify_stack);
-  }
-  free(g_ring);
+  fibers_free(g_ring, n);
   return elapsed / ((double)n * g_ring_rounds);
-}
-
-static void switch_ring(int n) {
-  char params[32];
-  snprintf(params, sizeof params, "\"fibers\":%d", n);
-  bench_result("switch", "asyncify", "ns_per_switch", bench_warm_median(switch_ring_once, &n, g_quick), "ns",
-               params);
 }
 
 // ---- spawn: short-lived fibers (start, yield once to main, finish), `live` at a time -----------
@@ -86,19 +91,8 @@ static double spawn_waves_once(void* context) {
     for (int i = 0; i < live; ++i) emscripten_fiber_swap(&g_main, &g_wave[i].fiber);
   }
   double elapsed = bench_now_ns() - start;
-  for (int i = 0; i < live; ++i) {
-    free(g_wave[i].c_stack);
-    free(g_wave[i].asyncify_stack);
-  }
-  free(g_wave);
+  fibers_free(g_wave, live);
   return elapsed / ((double)waves * live);
-}
-
-static void spawn_waves(int live) {
-  char params[32];
-  snprintf(params, sizeof params, "\"live\":%d", live);
-  bench_result("spawn", "asyncify", "ns_per_fiber", bench_warm_median(spawn_waves_once, &live, g_quick), "ns",
-               params);
 }
 
 // ---- depth: main <-> a fiber whose swap happens `depth` calls deep ------------------------------
@@ -130,13 +124,6 @@ static double depth_round_trip_once(void* context) {
   return elapsed / g_depth_rounds;
 }
 
-static void depth_round_trip(int depth) {
-  char params[32];
-  snprintf(params, sizeof params, "\"depth\":%d", depth);
-  bench_result("depth", "asyncify", "ns_per_round_trip", bench_warm_median(depth_round_trip_once, &depth, g_quick),
-               "ns", params);
-}
-
 // ---- memory: `count` fibers suspended at once -------------------------------------------------
 static void parked_entry(void* arg) {
   Fiber* self = (Fiber*)arg;
@@ -161,11 +148,7 @@ static void memory_per_fiber(int count) {
                (bench_linear_memory_bytes() - linear_before) / count, "bytes", params);
   bench_result("memory", "asyncify", "c_stack_bytes_reserved_per_fiber", kCStack + kAsyncifyStack, "bytes",
                params);
-  for (int i = 0; i < count; ++i) {
-    free(fibers[i].c_stack);
-    free(fibers[i].asyncify_stack);
-  }
-  free(fibers);
+  fibers_free(fibers, count);
 }
 
 // ---- compute: the kernel outside and inside a fiber --------------------------------------------
@@ -210,10 +193,10 @@ int main(int argc, char** argv) {
   memory_per_fiber(1000);
   memory_per_fiber(20000);
   int rings[] = {2, 100, 1000, 4000, 10000};
-  for (int i = 0; i < 5; ++i) switch_ring(rings[i]);
-  spawn_waves(1000);
+  for (int i = 0; i < 5; ++i) report_median("switch", "ns_per_switch", "fibers", rings[i], switch_ring_once);
+  report_median("spawn", "ns_per_fiber", "live", 1000, spawn_waves_once);
   int depths[] = {1, 16, 64};
-  for (int i = 0; i < 3; ++i) depth_round_trip(depths[i]);
+  for (int i = 0; i < 3; ++i) report_median("depth", "ns_per_round_trip", "depth", depths[i], depth_round_trip_once);
   compute();
   return 0;
 }
