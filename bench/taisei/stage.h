@@ -1,7 +1,8 @@
 // The Taisei-like stage, written once for every implementation that runs
-// it: spool natively and in wasm (bench/taisei.cpp), and the two baselines, Emscripten's Asyncify
-// fibers (asyncify.cpp) and bare JSPI (raw_jspi.cpp). Only the host differs: how a task is
-// spawned, waits for frames and is cancelled.
+// it: spool natively and in wasm (spool.cpp), and the baselines: <emscripten/fiber.h> alone
+// (emscripten_fiber.cpp: on Emscripten's Asyncify fibers, and with koishi's recycling on Asyncify
+// and on spool's emscripten_fiber layer) and bare JSPI (raw_jspi.cpp). Only the host differs: how
+// a task is spawned, waits for frames and is cancelled.
 //
 // Deterministic (a fixed seed, our own PRNG: std distributions differ between standard
 // libraries): the per-frame state hash is the same natively and in wasm. Every task mixes what it
