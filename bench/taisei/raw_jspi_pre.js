@@ -7,9 +7,10 @@
 // A frame: cancel the tasks whose entity died (taisei_frame_begin), move the frame's waiters to the
 // run list, then run the list in order: resolving a Promise or queueing a start puts a job in the
 // one microtask queue (so does handing a task to a parked carrier, or queueing a new carrier's
-// start), so the tasks run one after another in list order, each until it suspends again or ends. A counter of those not yet done says when the frame's work is over. Tasks
-// spawned or cancelled meanwhile go to the next frame's list (spool's order). The tick time is
-// taken from the start of the frame to that moment.
+// start), so the tasks run one after another in list order, each until it suspends again or ends.
+// A counter of those not yet done says when the frame's work is over. Tasks spawned or cancelled
+// meanwhile go to the next frame's list (spool's order). The tick time is taken from the start of
+// the frame to that moment.
 //   node raw_jspi_taisei.js [frames (default 3600)] [K (default 1)] [seed (default 1)]
 var TAISEI = {
   frame: 0,
