@@ -64,7 +64,8 @@ for (const row of rows.values()) {
 if (lines.length === 2) lines.length = 0;  // only the Taisei stage was run: no empty table
 // The Taisei-like stage: one table per parameter set (K), every implementation side by side.
 const taiseiMetrics = [
-  ['tick_p50', 'tick p50 (ms)'], ['tick_p99', 'tick p99 (ms)'], ['switches_per_frame', 'switches per frame'],
+  ['tick_p50', 'tick p50 (ms)'], ['tick_p99', 'tick p99 (ms)'], ['tick_total', 'all ticks (ms)'],
+  ['switches_per_frame', 'switches per frame'],
   ['spawns', 'tasks spawned'], ['state_updates', 'task-frames of work (state updates)'],
   ['frames_run', 'frames run'], ['peak_live_tasks', 'peak live tasks'],
   ['peak_resident_memory', 'peak resident memory (MiB)'],

@@ -279,6 +279,9 @@ inline void report(const char* impl, int k, int frames, unsigned long long seed,
   std::snprintf(params, sizeof params, "\"K\":%d,\"frames\":%d,\"seed\":%llu", k, frames, seed);
   bench_result("taisei", impl, "tick_p50", percentile(tick_ns, 0.5) / 1e6, "ms", params);
   bench_result("taisei", impl, "tick_p99", percentile(tick_ns, 0.99) / 1e6, "ms", params);
+  double total_ns = 0;
+  for (double ns : tick_ns) total_ns += ns;
+  bench_result("taisei", impl, "tick_total", total_ns / 1e6, "ms", params);
   bench_result("taisei", impl, "switches_per_frame", counts.task_switches / frame_count, "switches", params);
   bench_result("taisei", impl, "spawns", static_cast<double>(counts.spawns), "tasks", params);
   bench_result("taisei", impl, "state_updates", static_cast<double>(state_updates), "updates", params);
