@@ -11,6 +11,8 @@
 //  - start / finish: ns per engine stack to start one (a promising call up to its first
 //    suspension) and to end one (resume, return, free); release: to end one by rejecting its
 //    Promise instead (the stack unwinds by an exception; how runtimes discard a fiber).
+// With ?idle=M, M more stacks stay suspended and untouched meanwhile (params.idle): what idle
+// stacks (a pool of parked ones) cost every switch.
 // Prints RESULT lines in spool's benchmark format (bench/report/bench_report.h) to the console
 // and the page, and sets window.bench = { lines, done, failure } for bench/web/run_bench.mjs.
 'use strict';
@@ -71,9 +73,28 @@
     return wait;
   }
 
+  var idleStacks = 0;
   function result(metric, value, unit, stacks) {
+    var params = idleStacks ? { stacks: stacks, idle: idleStacks } : { stacks: stacks };
     print('RESULT ' + JSON.stringify({ workload: 'handoff_repro', impl: 'raw_jspi_minimal', metric: metric,
-                                       value: value, unit: unit, params: { stacks: stacks } }));
+                                       value: value, unit: unit, params: params }));
+  }
+
+  // `count` more engine stacks that stay suspended, untouched, while the rings run (as a pool of
+  // parked stacks would): on a second instance of the module, whose import only parks.
+  async function parkIdleStacks(module, count) {
+    var idleResolvers = [];
+    var park = new WebAssembly.Suspending(function(i) {
+      return new Promise(function(resolve) { idleResolvers[i] = resolve; });
+    });
+    var idle = await WebAssembly.instantiate(module, { env: { handoff: park } });
+    var idleFiber = WebAssembly.promising(idle.exports.fiber);
+    var done = [];
+    for (var i = 0; i < count; ++i) done.push(idleFiber(i, 1));
+    return function release() {
+      idleResolvers.forEach(function(resume) { resume(0); });
+      return Promise.all(done);
+    };
   }
 
   async function ring(fiber, n, switches, withSplits) {
@@ -146,6 +167,8 @@
     var module = await WebAssembly.compile(new Uint8Array(bytes));
     var instance = await WebAssembly.instantiate(module, { env: { handoff: new WebAssembly.Suspending(handoff) } });
     var fiber = WebAssembly.promising(instance.exports.fiber);
+    idleStacks = Number(query.get('idle') || 0);
+    var releaseIdle = await parkIdleStacks(module, idleStacks);
     await ring(fiber, 2, 2000, false);  // warm-up: compile the paths
     for (var n of sizes) {
       var plain = await ring(fiber, n, switches, false);
@@ -162,6 +185,7 @@
       result('finish_ns_per_stack', plain.finishNs, 'ns', n);
       result('release_ns_per_stack', await releaseNs(fiber, n), 'ns', n);
     }
+    await releaseIdle();
   }
 
   // The smallest step performance.now() takes here.
