@@ -6,7 +6,9 @@
 //   node run_bench.mjs --site DIR --serve demos/web/serve.js --out DIR [--runs 3] [--quick]
 //                      [--engines chromium,firefox] [--frames 3600] [--ks 1,2,4] [--only REGEX]
 // --site: a folder with host.html, host.js and the programs under <impl folder>/micro and /taisei
-// (scripts/bench_web.sh assembles it). Exits 1, naming the program and engine, if any run fails.
+// (scripts/bench_web.sh assembles it). A program that fails or crashes its page in one engine is
+// listed in <out>/failures.txt and on stderr, and the runs go on without its records; the exit
+// status is 1 only if nothing at all was measured.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -90,7 +92,7 @@ async function runProgram(browser, url, program) {
     await page.waitForFunction(() => window.bench?.done === true, { timeout: timeoutMs, polling: 500 });
     return await page.evaluate(() => window.bench);
   } finally {
-    await page.close();
+    await page.close().catch(() => {});  // a crashed page may be gone already
   }
 }
 
@@ -134,11 +136,13 @@ async function runDemo(browser, url, { k, warmupFrames, frames }) {
 
 async function main() {
   fs.mkdirSync(options.out, { recursive: true });
+  fs.rmSync(path.join(options.out, 'failures.txt'), { force: true });
+  let measured = 0;
   const { server, url } = await startServer(options.serve, options.site);
   const browsers = {};
   try {
     for (const engine of engines) {
-      browsers[engine] = await launchBrowser(engine);
+      browsers[engine] = await launchBrowser(engine, { protocolTimeoutMs: timeoutMs });
       console.error(`${engine}: ${await browsers[engine].version()}`);
     }
     const versions = Object.fromEntries(await Promise.all(engines.map(async (e) => [e, await browsers[e].version()])));
@@ -151,16 +155,28 @@ async function main() {
       for (const program of selected) {
         for (const engine of program.order) {
           const started = Date.now();
-          const result = program.demo ? await runDemo(browsers[engine], url, program.demo)
-                                      : await runProgram(browsers[engine], url, program);
+          const what = `run ${run}/${runs}: ${engine} ${program.path} ${program.args.join(' ')}`;
+          let result;
+          try {
+            result = program.demo ? await runDemo(browsers[engine], url, program.demo)
+                                  : await runProgram(browsers[engine], url, program);
+          } catch (error) {
+            // "Waiting failed" with Firefox: the page's content process died (its tab became a
+            // parent-process error page).
+            result = { failure: `the page failed or crashed: ${error.message}`, errors: [], lines: [] };
+          }
           const seconds = ((Date.now() - started) / 1000).toFixed(1);
           if (result.failure) {
-            throw new Error(`${program.path} ${program.args.join(' ')} failed in ${engine}: ${result.failure}\n` +
-                            result.errors.slice(-20).join('\n'));
+            const report = `${what}: FAILED after ${seconds} s: ${result.failure}` +
+                           (result.errors.length ? `\n  ${result.errors.slice(-10).join('\n  ')}` : '');
+            console.error(report);
+            fs.appendFileSync(path.join(options.out, 'failures.txt'), report + '\n');
+            continue;
           }
+          measured++;
           const lines = records(result.lines, engine, program.folder);
           fs.appendFileSync(file, lines.join('\n') + (lines.length ? '\n' : ''));
-          console.error(`run ${run}/${runs}: ${engine} ${program.path} ${program.args.join(' ')}: ${lines.length} records, ${seconds} s`);
+          console.error(`${what}: ${lines.length} records, ${seconds} s`);
         }
       }
     }
@@ -168,6 +184,7 @@ async function main() {
     for (const browser of Object.values(browsers)) await browser.close().catch(() => {});
     stopServer(server);
   }
+  if (!measured) throw new Error('no program ran to its end in any engine');
 }
 
 main().catch((error) => {

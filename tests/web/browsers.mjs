@@ -27,16 +27,15 @@ export const CHROMIUM_ARGS = [
 export const FIREFOX_JSPI_PREF = 'javascript.options.wasm_js_promise_integration';
 
 // Launches `engine` ('chromium' or 'firefox') headless. firefoxPrefs: extra about:config prefs.
-export async function launchBrowser(engine, { binary = BROWSER_BINARIES[engine], firefoxPrefs = {} } = {}) {
+// protocolTimeoutMs: how long one call into the page may take; a page busy with one long task
+// (a benchmark) answers nothing until it ends, and puppeteer's default gives up after 180 s.
+export async function launchBrowser(engine, { binary = BROWSER_BINARIES[engine], firefoxPrefs = {}, protocolTimeoutMs } = {}) {
   if (!fs.existsSync(binary)) {
     throw new Error(`no ${engine} at ${binary}: install it with scripts/setup.sh (apt-get install chromium firefox-esr)`);
   }
-  if (engine === 'chromium') {
-    return puppeteer.launch({ browser: 'chrome', headless: true, executablePath: binary, args: CHROMIUM_ARGS });
-  }
-  if (engine === 'firefox') {
-    return puppeteer.launch({ browser: 'firefox', headless: true, executablePath: binary, extraPrefsFirefox: firefoxPrefs });
-  }
+  const common = { headless: true, executablePath: binary, ...(protocolTimeoutMs ? { protocolTimeout: protocolTimeoutMs } : {}) };
+  if (engine === 'chromium') return puppeteer.launch({ ...common, browser: 'chrome', args: CHROMIUM_ARGS });
+  if (engine === 'firefox') return puppeteer.launch({ ...common, browser: 'firefox', extraPrefsFirefox: firefoxPrefs });
   throw new Error(`unknown engine '${engine}' (chromium or firefox)`);
 }
 
