@@ -20,7 +20,6 @@
   // The buffer every unwind writes to; a context's frames are then copied to a block of its own.
   // A call stack deeper than this cannot be saved: the unwind traps and spool names the fiber.
   var SCRATCH_BYTES = 1 << 20;
-  var PARK_TIMED_OUT = 2;  // spool_park_result (context_jspi.h)
 
   S.backend = 'asyncify';
   S.supported = typeof WebAssembly == 'object' && typeof WebAssembly.instantiate == 'function';
@@ -58,19 +57,9 @@
     S.beginUnwind(self);
     return 0;
   };
-  S.onParkTimer = function() {
-    S.parkTimer = null;
-    S.wakeWith(S.parkedCtx, PARK_TIMED_OUT);
-  };
-  S.wakeWith = function(ctx, value) {
-    if (!ctx || ctx !== S.parkedCtx) return;
-    S.parkedCtx = 0;
-    if (S.parkTimer !== null) {
-      clearTimeout(S.parkTimer);
-      S.parkTimer = null;
-    }
-    S.schedule(ctx, value);
-  };
+  // Resuming a suspended context is scheduling its rewind (the runtime's wake and park timer,
+  // shared with JSPI, resume the parked context through this).
+  S.resume = function(ctx, value) { S.schedule(ctx, value); };
 
   // From a plain call (a lost fiber's reaper): `ctx` runs next.
   S.dispatch = function(ctx) { S.schedule(ctx, 0); };

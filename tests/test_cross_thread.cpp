@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "support.h"
+#include "support/eventually.h"
 #include "../scheduler/scheduler_core.h"
 
 #if !defined(__EMSCRIPTEN__)
@@ -20,24 +21,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using spool_test::eventually;
+
 // A scheduler whose idle waits end in a deadlock report after `bound` unless something wakes it:
 // a wake that waited for a timer instead of coming at once would fail the test, not slow it.
 Scheduler::Config bounded_idle(spool::Duration bound = 20s) {
   Scheduler::Config config;
   config.deadlock_after = bound;
   return config;
-}
-
-// Spins (yielding the thread) until `condition` holds; false after `bound` (a failure, reported
-// by the caller, instead of a hang).
-template <class Condition>
-bool eventually(Condition condition, std::chrono::seconds bound = std::chrono::seconds(20)) {
-  const auto give_up = std::chrono::steady_clock::now() + bound;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::yield();
-  }
-  return true;
 }
 
 }  // namespace

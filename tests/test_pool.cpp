@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "support.h"
+#include "support/eventually.h"
 
 #if !defined(__EMSCRIPTEN__)
 
@@ -18,21 +19,7 @@ namespace cross_thread = spool::cross_thread;
 namespace this_fiber = spool::this_fiber;
 using namespace std::chrono_literals;
 
-namespace {
-
-// Spins (yielding the thread) until `condition` holds; false after a bound far beyond any real
-// delay (a failure instead of a hang).
-template <class Condition>
-bool eventually(Condition condition) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
-
-}  // namespace
+using spool_test::eventually;
 
 SPOOL_TEST_CASE("every task spawned onto a pool runs once, as a fiber of one of its workers", "[pool]") {
   const std::size_t workers = GENERATE(std::size_t{1}, std::size_t{2}, std::size_t{4});

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "clock.h"
+#include "detail/channel_calls.h"
 #include "detail/select_core.h"
 #include "detail/wait_queue.h"
 #include "status.h"
@@ -24,7 +25,7 @@ class SendCase;
 }  // namespace detail
 
 template <class T>
-class Channel {
+class Channel : public detail::ChannelCalls<Channel<T>, T> {
  public:
   static constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
 
@@ -32,29 +33,9 @@ class Channel {
   explicit Channel(std::size_t capacity = unbounded)
       : state_(std::make_shared<State>(capacity == 0 ? 1 : capacity)) {}
 
-  // Puts a value in, blocking the calling fiber while the channel is full. Returns ok; closed if
-  // the channel is (or gets) closed; cancelled. Unless it returns ok, the value stays with the
-  // caller (an rvalue is moved from only when it is sent).
-  Status send(const T& value) { return send_value(value, TimePoint::max()); }
-  Status send(T&& value) { return send_value(std::move(value), TimePoint::max()); }
-  // As send(), giving up at the deadline with Status::timeout.
-  Status send_until(T&& value, TimePoint deadline) { return send_value(std::move(value), deadline); }
-  Status send_until(const T& value, TimePoint deadline) { return send_value(value, deadline); }
-  Status send_for(T&& value, Duration timeout) {
-    return send_value(std::move(value), detail::deadline_after(timeout));
-  }
-  Status send_for(const T& value, Duration timeout) { return send_value(value, detail::deadline_after(timeout)); }
+  // send, send_until, send_for, try_send, receive, receive_for: see detail/channel_calls.h.
 
-  // Never blocks: false if the channel is full or closed, and then the value stays with the
-  // caller.
-  bool try_send(const T& value) { return try_send_value(value); }
-  bool try_send(T&& value) { return try_send_value(std::move(value)); }
-
-  // Takes the oldest value, blocking the calling fiber while the channel is empty. Returns ok;
-  // closed once the channel is closed and empty; cancelled.
-  Status receive(T& out) { return receive_until(out, TimePoint::max()); }
   // As receive(), giving up at the deadline with Status::timeout.
-  Status receive_for(T& out, Duration timeout) { return receive_until(out, detail::deadline_after(timeout)); }
   Status receive_until(T& out, TimePoint deadline) {
     State& s = *state_;
     while (s.items.empty() && !s.closed) {
@@ -68,13 +49,7 @@ class Channel {
     return Status::ok;
   }
 
-  // The oldest value, or nothing once closed and empty (or cancelled).
-  std::optional<T> receive() {
-    T value{};
-    if (receive(value) != Status::ok) return std::nullopt;
-    return value;
-  }
-
+  // Never blocks: the oldest value, or nothing if the channel is empty.
   std::optional<T> try_receive() {
     State& s = *state_;
     if (s.items.empty()) return std::nullopt;
@@ -109,6 +84,7 @@ class Channel {
   std::size_t capacity() const noexcept { return state_->capacity; }
 
  private:
+  friend class detail::ChannelCalls<Channel<T>, T>;
   friend class detail::ReceiveCase<T>;
   friend class detail::SendCase<T>;
 

@@ -6,8 +6,24 @@ namespace spool_model {
 
 namespace {
 
+// The choices a generator makes, over the one a source of randomness implements:
+// `int below(int n)`, a number in [0, n).
+template <class Source>
+class Choices {
+ public:
+  bool one_in(int n) { return source().below(n) == 0; }
+  template <class T, std::size_t N>
+  T pick(const T (&choices)[N]) {
+    return choices[source().below(static_cast<int>(N))];
+  }
+  int pick(const std::vector<int>& choices) { return choices[source().below(static_cast<int>(choices.size()))]; }
+
+ private:
+  Source& source() { return static_cast<Source&>(*this); }
+};
+
 // splitmix64: tiny, and the same numbers everywhere.
-class Rng {
+class Rng : public Choices<Rng> {
  public:
   explicit Rng(std::uint64_t seed) : state_(seed) {}
   std::uint64_t next() {
@@ -17,12 +33,6 @@ class Rng {
     return z ^ (z >> 31);
   }
   int below(int n) { return static_cast<int>(next() % static_cast<std::uint64_t>(n)); }
-  bool one_in(int n) { return below(n) == 0; }
-  template <class T, std::size_t N>
-  T pick(const T (&choices)[N]) {
-    return choices[below(static_cast<int>(N))];
-  }
-  int pick(const std::vector<int>& choices) { return choices[below(static_cast<int>(choices.size()))]; }
 
  private:
   std::uint64_t state_;
@@ -30,7 +40,7 @@ class Rng {
 
 // The same interface, every choice read from fuzz bytes: one byte for a choice among up to 256,
 // two bytes for more; 0 once the bytes run out.
-class ByteSource {
+class ByteSource : public Choices<ByteSource> {
  public:
   ByteSource(const std::uint8_t* bytes, std::size_t size) : bytes_(bytes), size_(size) {}
   int below(int n) {
@@ -39,12 +49,6 @@ class ByteSource {
     if (n > 256) value = (value << 8) | take();
     return static_cast<int>(value % static_cast<std::uint32_t>(n));
   }
-  bool one_in(int n) { return below(n) == 0; }
-  template <class T, std::size_t N>
-  T pick(const T (&choices)[N]) {
-    return choices[below(static_cast<int>(N))];
-  }
-  int pick(const std::vector<int>& choices) { return choices[below(static_cast<int>(choices.size()))]; }
 
  private:
   std::uint32_t take() { return at_ < size_ ? bytes_[at_++] : 0; }

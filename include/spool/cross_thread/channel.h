@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "../clock.h"
+#include "../detail/channel_calls.h"
 #include "../detail/cross_wait_list.h"
 #include "../detail/wait_queue.h"
 #include "../status.h"
@@ -25,7 +26,7 @@
 namespace spool::cross_thread {
 
 template <class T>
-class Channel {
+class Channel : public detail::ChannelCalls<Channel<T>, T> {
  public:
   static constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
 
@@ -33,24 +34,9 @@ class Channel {
   explicit Channel(std::size_t capacity = unbounded)
       : state_(std::make_shared<State>(capacity == 0 ? 1 : capacity)) {}
 
-  // Puts a value in, blocking while the channel is full: ok; closed; timeout; cancelled. Unless
-  // it returns ok, the value stays with the caller.
-  Status send(const T& value) { return send_value(value, TimePoint::max()); }
-  Status send(T&& value) { return send_value(std::move(value), TimePoint::max()); }
-  Status send_until(T&& value, TimePoint deadline) { return send_value(std::move(value), deadline); }
-  Status send_until(const T& value, TimePoint deadline) { return send_value(value, deadline); }
-  Status send_for(T&& value, Duration timeout) {
-    return send_value(std::move(value), detail::deadline_after(timeout));
-  }
-  Status send_for(const T& value, Duration timeout) { return send_value(value, detail::deadline_after(timeout)); }
-  // Never blocks: false if full or closed (the value stays with the caller).
-  bool try_send(const T& value) { return try_send_value(value); }
-  bool try_send(T&& value) { return try_send_value(std::move(value)); }
+  // send, send_until, send_for, try_send, receive, receive_for: see detail/channel_calls.h.
 
-  // Takes the oldest value, blocking while the channel is empty: ok; closed once closed and
-  // empty; timeout; cancelled.
-  Status receive(T& out) { return receive_until(out, TimePoint::max()); }
-  Status receive_for(T& out, Duration timeout) { return receive_until(out, detail::deadline_after(timeout)); }
+  // As receive(), giving up at the deadline with Status::timeout.
   Status receive_until(T& out, TimePoint deadline) {
     State& s = *state_;
     std::unique_lock<std::mutex> lock(s.mutex);
@@ -66,12 +52,7 @@ class Channel {
       if (status != Status::ok && s.items.empty()) return s.closed ? Status::closed : status;
     }
   }
-  // The oldest value, or nothing once closed and empty (or cancelled).
-  std::optional<T> receive() {
-    T value{};
-    if (receive(value) != Status::ok) return std::nullopt;
-    return value;
-  }
+
   // Never blocks: ok, closed (closed and empty), or timeout (empty for now).
   Status try_receive(T& out) {
     State& s = *state_;
@@ -103,6 +84,7 @@ class Channel {
   std::size_t capacity() const noexcept { return state_->capacity; }
 
  private:
+  friend class detail::ChannelCalls<Channel<T>, T>;
   struct State {
     explicit State(std::size_t cap) : capacity(cap) {}
     std::mutex mutex;
