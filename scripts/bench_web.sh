@@ -56,7 +56,8 @@ inputs=()
 for run in $(seq 1 "$runs"); do inputs+=("$out/run-$run.txt"); done
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) cores)"
-env_json=$(printf '{"machine":"%s","browsers":%s,"emscripten":"emscripten %s","runs":%s,"date":"%s"}' \
-  "$cpu" "$(cat "$out/browsers.json")" \
+# "node" and "compiler" are what report.mjs's chart names under its title: here, the browsers.
+env_json=$(printf '{"machine":"%s","browsers":%s,"node":"%s","compiler":"in headless browsers","emscripten":"emscripten %s","runs":%s,"date":"%s"}' \
+  "$cpu" "$(cat "$out/browsers.json")" "$(tr -d '{}"' <"$out/browsers.json" | sed 's/,/, /')" \
   "$(emcc --version | head -1 | grep -o '[0-9]\+\.[0-9]\+\.[0-9]\+' | head -1)" "$runs" "$(date -u +%Y-%m-%d)")
 "$spool_node" "$spool_root/bench/report/report.mjs" "$out" "$env_json" "${inputs[@]}" "$out/native.txt"
