@@ -1,5 +1,6 @@
 // Turns the RESULT lines of several benchmark runs into one JSON file of flat records
-// {workload, impl, metric, value, unit, params} (the median over the runs, with the run count),
+// {workload, impl, metric, value, unit, params} (the median over the runs, with the run count;
+// records from browsers, scripts/bench_web.sh, also carry the engine that ran them: "engine"),
 // an SVG chart, and a table on stdout. The JSON file's path is printed last.
 //   node report.mjs <out dir> <environment json> <file with RESULT lines>...
 import fs from 'node:fs';
@@ -12,7 +13,7 @@ for (const file of inputs) {
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line.startsWith('RESULT ')) continue;
     const r = JSON.parse(line.slice(7));
-    const key = JSON.stringify([r.workload, r.impl, r.metric, r.params]);
+    const key = JSON.stringify([r.workload, r.impl, r.metric, r.params, r.engine]);
     if (!groups.has(key)) groups.set(key, {...r, values: []});
     groups.get(key).values.push(r.value);
   }
@@ -36,9 +37,12 @@ fs.writeFileSync(jsonPath, JSON.stringify({environment: env, records}, null, 1) 
 // Asyncify fibers.
 const impls = ['spool', 'raw_jspi', 'asyncify', 'spool_asyncify', 'native'];
 const rows = new Map();
+// In the tables and the chart the engine reads as the first parameter.
+const shownParams = (r) => r.engine ? {engine: r.engine, ...r.params} : r.params;
 for (const r of records) {
-  const key = JSON.stringify([r.workload, r.metric, r.params]);
-  if (!rows.has(key)) rows.set(key, {workload: r.workload, metric: r.metric, params: r.params, unit: r.unit, by: {}});
+  const params = shownParams(r);
+  const key = JSON.stringify([r.workload, r.metric, params]);
+  if (!rows.has(key)) rows.set(key, {workload: r.workload, metric: r.metric, params, unit: r.unit, by: {}});
   rows.get(key).by[r.impl] = r.value;
 }
 const fmt = (v) => v === undefined ? '-' : (Math.abs(v) >= 100 ? Math.round(v).toString() : v.toPrecision(3));
@@ -69,11 +73,21 @@ for (const row of rows.values()) {
 }
 // The hash as hex from its two exact 32-bit halves.
 const hashOf = (set, impl) => {
+  // spool's native run belongs to no browser: the stage with the same parameters, whatever the engine.
+  if (impl === 'native' && set.params.engine && !set.byMetric.state_hash_high?.by.native) {
+    const {engine, ...params} = set.params;
+    const reference = taiseiSets.get(JSON.stringify(params));
+    return reference && reference !== set ? hashOf(reference, impl) : undefined;
+  }
   const high = set.byMetric.state_hash_high?.by[impl], low = set.byMetric.state_hash_low?.by[impl];
   if (high === undefined || low === undefined) return undefined;
   return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
 };
 for (const set of taiseiSets.values()) {
+  // spool's native run alone, beside browser runs: only the reference for their state hashes.
+  const reference = [...taiseiSets.values()].some((other) => other.params.engine) &&
+                    Object.values(set.byMetric).every((row) => Object.keys(row.by).join() === 'native');
+  if (reference) continue;
   if (lines.length) lines.push('');
   lines.push(`Taisei-like stage, ${paramText(set.params)}:`, '',
              '| metric | ' + impls.join(' | ') + ' | spool / raw_jspi | spool / asyncify | spool_asyncify / asyncify |',
