@@ -44,6 +44,14 @@ spool_configure_wasm() {
     { cat "$dir.configure.log"; return 1; }
 }
 
+# spool_build_web_demo <jspi|asyncify>: the web demo on that backend, in build/web-wasm-<backend>.
+spool_build_web_demo() {
+  local build="$spool_root/build/web-wasm-$1"
+  spool_configure_wasm "$build" -DSPOOL_CONTEXT="$1" -DSPOOL_BUILD_TESTS=OFF -DSPOOL_BUILD_BENCHMARKS=OFF
+  cmake --build "$build" -j"$spool_jobs" --target spool_web_demo >"$build.build.log" 2>&1 ||
+    { cat "$build.build.log"; return 1; }
+}
+
 # spool_configure_native <build dir> [cmake args...]
 spool_configure_native() {
   local dir="$1"; shift

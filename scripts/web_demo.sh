@@ -9,12 +9,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 spool_setup
-for backend in jspi asyncify; do
-  build="$spool_root/build/web-wasm-$backend"
-  spool_configure_wasm "$build" -DSPOOL_CONTEXT=$backend -DSPOOL_BUILD_TESTS=OFF -DSPOOL_BUILD_BENCHMARKS=OFF
-  cmake --build "$build" -j"$spool_jobs" --target spool_web_demo >"$build.build.log" 2>&1 ||
-    { cat "$build.build.log"; exit 1; }
-done
+for backend in jspi asyncify; do spool_build_web_demo $backend; done
 site="$spool_root/build/web-site"
 rm -rf "$site"
 cp -r "$spool_root/build/web-wasm-asyncify/demos/web" "$site"

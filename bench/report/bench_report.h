@@ -37,6 +37,16 @@ static inline double bench_resident_bytes(void) {
 #endif
 }
 
+// Whether the host can tell resident memory: Node can, a browser page cannot (bench/web/host.js),
+// and there the memory workload, which also holds 20,000 engine stacks at once, is left out.
+static inline int bench_host_measures_resident_memory(void) {
+#if defined(__EMSCRIPTEN__)
+  return EM_ASM_INT({ return typeof process == 'object' && !isNaN(process.memoryUsage().rss); });
+#else
+  return 1;
+#endif
+}
+
 // Lets the JS engine collect what is unreachable first (node --expose-gc), so that memory figures
 // are not blurred by garbage from earlier work. Natively nothing to do.
 static inline void bench_collect_garbage(void) {

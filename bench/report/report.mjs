@@ -1,5 +1,6 @@
 // Turns the RESULT lines of several benchmark runs into one JSON file of flat records
-// {workload, impl, metric, value, unit, params} (the median over the runs, with the run count),
+// {workload, impl, metric, value, unit, params} (the median over the runs, with the run count;
+// records from browsers, scripts/bench_web.sh, also carry the engine that ran them: "engine"),
 // an SVG chart, and a table on stdout. The JSON file's path is printed last. Exits 1 (after
 // printing all that) when implementations of the Taisei-like stage disagree on its final state
 // hash or counts, or one implementation's runs do: the message names the workload and them.
@@ -14,7 +15,7 @@ for (const file of inputs) {
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line.startsWith('RESULT ')) continue;
     const r = JSON.parse(line.slice(7));
-    const key = JSON.stringify([r.workload, r.impl, r.metric, r.params]);
+    const key = JSON.stringify([r.workload, r.impl, r.metric, r.params, r.engine]);
     if (!groups.has(key)) groups.set(key, {...r, values: []});
     groups.get(key).values.push(r.value);
   }
@@ -42,11 +43,14 @@ const impls = ['spool', 'raw_jspi', 'asyncify', 'spool_asyncify', 'koishi_spool'
 const ratioPairs = [['spool', 'raw_jspi'], ['spool', 'asyncify'], ['spool_asyncify', 'asyncify'],
                     ['koishi_spool', 'koishi_asyncify']];
 const rows = new Map();
+// In the tables and the chart the engine reads as the first parameter.
+const shownParams = (r) => r.engine ? {engine: r.engine, ...r.params} : r.params;
 for (const r of records) {
-  const key = JSON.stringify([r.workload, r.metric, r.params]);
-  if (!rows.has(key)) rows.set(key, {workload: r.workload, metric: r.metric, params: r.params, unit: r.unit, by: {}, runsBy: {}});
+  const params = shownParams(r);
+  const key = JSON.stringify([r.workload, r.metric, params]);
+  if (!rows.has(key)) rows.set(key, {workload: r.workload, metric: r.metric, params, unit: r.unit, by: {}, runsBy: {}});
   rows.get(key).by[r.impl] = r.value;
-  rows.get(key).runsBy[r.impl] = groups.get(JSON.stringify([r.workload, r.impl, r.metric, r.params])).values;
+  rows.get(key).runsBy[r.impl] = groups.get(JSON.stringify([r.workload, r.impl, r.metric, r.params, r.engine])).values;
 }
 const fmt = (v) => v === undefined ? '-' : (Math.abs(v) >= 100 ? Math.round(v).toString() : v.toPrecision(3));
 const paramText = (p) => Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
@@ -86,12 +90,22 @@ for (const row of rows.values()) {
 }
 const hex32 = (v) => v.toString(16).padStart(8, '0');
 const hashOf = (set, impl) => {
+  // spool's native run belongs to no browser: the stage with the same parameters, whatever the engine.
+  if (impl === 'native' && set.params.engine && !set.byMetric.state_hash_high?.by.native) {
+    const {engine, ...params} = set.params;
+    const reference = taiseiSets.get(JSON.stringify(params));
+    return reference && reference !== set ? hashOf(reference, impl) : undefined;
+  }
   const high = set.byMetric.state_hash_high?.by[impl], low = set.byMetric.state_hash_low?.by[impl];
   if (high === undefined || low === undefined) return undefined;
   return hex32(high) + hex32(low);
 };
 const disagreements = [];
 for (const set of taiseiSets.values()) {
+  // spool's native run alone, beside browser runs: only the reference for their state hashes.
+  const reference = [...taiseiSets.values()].some((other) => other.params.engine) &&
+                    Object.values(set.byMetric).every((row) => Object.keys(row.by).join() === 'native');
+  if (reference) continue;
   const where = `taisei ${paramText(set.params)}`;
   if (lines.length) lines.push('');
   lines.push(`Taisei-like stage, ${paramText(set.params)}:`, '',
@@ -106,24 +120,27 @@ for (const set of taiseiSets.values()) {
   }
   const hashes = Object.fromEntries(impls.map((i) => [i, hashOf(set, i)]));
   lines.push('| final state hash | ' + impls.map((i) => hashes[i] ?? '-').join(' | ') + ` | ${emptyRatioCells} |`);
+  // The hashes compared include a native reference for browser runs (hashOf); the counts, only
+  // the implementations that ran in this set.
   const present = impls.filter((i) => hashes[i] !== undefined);
+  const ran = impls.filter((i) => set.byMetric.state_hash_high?.by[i] !== undefined);
+  if (new Set(present.map((i) => hashes[i])).size > 1) {
+    disagreements.push(`${where}: final state hash differs: ` + present.map((i) => `${i} ${hashes[i]}`).join(', '));
+  }
   for (const metric of mustAgree) {
     const row = set.byMetric[metric];
-    const missing = present.filter((i) => row?.by[i] === undefined);
+    const missing = ran.filter((i) => row?.by[i] === undefined);
     if (missing.length) disagreements.push(`${where}: ${metric} not reported by ${missing.join(', ')}`);
     if (!row) continue;
-    for (const impl of present) {
+    for (const impl of ran) {
       const runs = row.runsBy[impl];
       if (runs && new Set(runs).size > 1) {
         disagreements.push(`${where}: ${metric} of ${impl} differs between runs (${runs.join(', ')})`);
       }
     }
-    const values = present.filter((i) => row.by[i] !== undefined);
-    if (new Set(values.map((i) => row.by[i])).size > 1) {
-      const show = (i) => metric.startsWith('state_hash') ? hashes[i] : row.by[i];
-      const what = metric.startsWith('state_hash') ? 'final state hash' : metric;
-      const message = `${where}: ${what} differs: ` + values.map((i) => `${i} ${show(i)}`).join(', ');
-      if (!disagreements.includes(message)) disagreements.push(message);
+    const values = ran.filter((i) => row.by[i] !== undefined);
+    if (!metric.startsWith('state_hash') && new Set(values.map((i) => row.by[i])).size > 1) {
+      disagreements.push(`${where}: ${metric} differs: ` + values.map((i) => `${i} ${row.by[i]}`).join(', '));
     }
   }
   lines.push('', `${where}: ` + (disagreements.some((d) => d.startsWith(where + ':'))

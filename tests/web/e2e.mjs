@@ -15,18 +15,18 @@
 //  3. in a browser without JSPI (WebAssembly.Suspending and promising removed before any page
 //     script runs) the page says so and names browsers that work, and loads no wasm.
 // Exits 0 when every check passes; otherwise prints what failed and exits 1.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { BROWSER_BINARIES, CHROMIUM_ARGS, startServer as startServerOn, stopServer } from './browsers.mjs';
 
 const { values: options } = parseArgs({
   options: {
     site: { type: 'string' },
     serve: { type: 'string' },
     screenshot: { type: 'string' },
-    chromium: { type: 'string', default: '/usr/bin/chromium' },
+    chromium: { type: 'string', default: BROWSER_BINARIES.chromium },
     frames: { type: 'string', default: '300' },
     'min-fibers': { type: 'string', default: '2000' },
     'timeout-seconds': { type: 'string', default: '120' },
@@ -39,22 +39,6 @@ const targetFrames = Number(options.frames);
 const minFibers = Number(options['min-fibers']);
 const timeoutMs = Number(options['timeout-seconds']) * 1000;
 
-// The flags of PLATFORM-FACTS.md: no sandbox (we run as root), no GPU, nothing phoning home.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-default-apps',
-  '--disable-extensions',
-  // Keep rAF and timers at full rate even if the headless window counts as hidden.
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-];
-
 // waitForFunction polls on a timer, not with requestAnimationFrame, so that the page's rAF
 // requests are the game loop's alone.
 const POLL_MS = 50;
@@ -65,27 +49,8 @@ function check(condition, message) {
   if (!condition) failures.push(message);
 }
 
-// Starts serve.js on a free port; resolves with the server process and its URL.
-// extraEnv: e.g. { CSP: '...' } to serve every response with that Content-Security-Policy.
-function startServer(extraEnv = {}) {
-  return new Promise((resolve, reject) => {
-    const server = spawn(process.execPath, [options.serve, options.site], {
-      env: { ...process.env, PORT: '0', ...extraEnv },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`serve.js printed no URL within 10 s: ${output}`)), 10000);
-    server.on('exit', (code) => reject(new Error(`serve.js exited with ${code}: ${output}`)));
-    server.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ server, url: match[0] });
-      }
-    });
-  });
-}
+// Serves the demo (options.site); extraEnv: e.g. { CSP: '...' } for every response's policy.
+const startServer = (extraEnv = {}) => startServerOn(options.serve, options.site, extraEnv);
 
 // Records what a page reports as wrong: console errors (and any spool report), uncaught
 // exceptions, failed requests.
@@ -308,10 +273,7 @@ async function main() {
     await checkNoJspiMessage(browser, url);
   } finally {
     await browser?.close();
-    for (const s of [server, strict?.server]) {
-      s?.removeAllListeners('exit');
-      s?.kill();
-    }
+    for (const s of [server, strict?.server]) if (s) stopServer(s);
   }
   if (failures.length) {
     console.log(`${failures.length} check(s) failed`);

@@ -19,12 +19,11 @@
 // HUD shows at least --min-fibers live fibers, the canvas is drawn, pause and step work, nothing
 // is logged as an error and no request fails; a screenshot of each goes to --screenshots.
 // Exits 0 when every check passes; otherwise prints what failed and exits 1.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import puppeteer from 'puppeteer-core';
+import { BROWSER_BINARIES, FIREFOX_JSPI_PREF, launchBrowser, startServer, stopServer } from './browsers.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -32,8 +31,8 @@ const { values: options } = parseArgs({
     'jspi-site': { type: 'string' },
     serve: { type: 'string' },
     screenshots: { type: 'string' },
-    chromium: { type: 'string', default: '/usr/bin/chromium' },
-    firefox: { type: 'string', default: '/usr/bin/firefox-esr' },
+    chromium: { type: 'string', default: BROWSER_BINARIES.chromium },
+    firefox: { type: 'string', default: BROWSER_BINARIES.firefox },
     frames: { type: 'string', default: '200' },
     'min-fibers': { type: 'string', default: '1000' },
     'timeout-seconds': { type: 'string', default: '120' },
@@ -46,14 +45,6 @@ const targetFrames = Number(options.frames);
 const minFibers = Number(options['min-fibers']);
 const timeoutMs = Number(options['timeout-seconds']) * 1000;
 const POLL_MS = 50;
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-default-apps', '--disable-extensions',
-  '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-];
-const FIREFOX_JSPI_PREF = 'javascript.options.wasm_js_promise_integration';
 
 const failures = [];
 function check(condition, message) {
@@ -85,26 +76,6 @@ function assembleSite() {
 // The policy a site that forbids eval would send (as in e2e.mjs); wasm compilation itself still
 // needs 'wasm-unsafe-eval'.
 const STRICT_CSP = "default-src 'self'; img-src 'self' data:; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'";
-
-function startServer(site) {
-  return new Promise((resolve, reject) => {
-    const server = spawn(process.execPath, [options.serve, site], {
-      env: { ...process.env, PORT: '0', CSP: STRICT_CSP },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`serve.js printed no URL within 10 s: ${output}`)), 10000);
-    server.on('exit', (code) => reject(new Error(`serve.js exited with ${code}: ${output}`)));
-    server.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ server, url: match[0] });
-      }
-    });
-  });
-}
 
 function watchForErrors(page) {
   const errors = [];
@@ -230,8 +201,8 @@ async function checkDemo(browser, url, label, { expected, removeJspi, screenshot
   return engine;
 }
 
-async function withBrowser(launchOptions, f) {
-  const browser = await puppeteer.launch({ headless: true, ...launchOptions });
+async function withBrowser(engine, launchOptions, f) {
+  const browser = await launchBrowser(engine, launchOptions);
   try {
     console.log(`browser: ${await browser.version()}`);
     return await f(browser);
@@ -241,21 +212,16 @@ async function withBrowser(launchOptions, f) {
 }
 
 async function main() {
-  for (const [name, binary] of [['Chromium', options.chromium], ['Firefox ESR', options.firefox]]) {
-    if (!fs.existsSync(binary)) {
-      throw new Error(`no ${name} at ${binary}: install it with scripts/setup.sh (apt-get install chromium firefox-esr)`);
-    }
-  }
   fs.mkdirSync(options.screenshots, { recursive: true });
   const { site, builds } = assembleSite();
-  const { server, url } = await startServer(site);
+  const { server, url } = await startServer(options.serve, site, { CSP: STRICT_CSP });
   console.log(`demo served at ${url} with builds ${JSON.stringify(builds)}`);
   try {
-    await withBrowser({ browser: 'chrome', executablePath: options.chromium, args: CHROMIUM_ARGS }, (browser) =>
+    await withBrowser('chromium', { binary: options.chromium }, (browser) =>
       checkDemo(browser, url, 'Chromium without JSPI', {
         expected: 'asyncify', removeJspi: true, screenshot: path.join(options.screenshots, 'web_demo_asyncify_chromium.png'),
       }));
-    await withBrowser({ browser: 'firefox', executablePath: options.firefox }, async (browser) => {
+    await withBrowser('firefox', { binary: options.firefox }, async (browser) => {
       const probe = await browser.newPage();
       const jspi = await probe.evaluate(() => typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function');
       await probe.close();
@@ -264,13 +230,12 @@ async function main() {
         expected, removeJspi: false, screenshot: path.join(options.screenshots, `web_demo_firefox_${expected}.png`),
       });
     });
-    await withBrowser({ browser: 'firefox', executablePath: options.firefox, extraPrefsFirefox: { [FIREFOX_JSPI_PREF]: false } },
+    await withBrowser('firefox', { binary: options.firefox, firefoxPrefs: { [FIREFOX_JSPI_PREF]: false } },
       (browser) => checkDemo(browser, url, `Firefox ESR with ${FIREFOX_JSPI_PREF}=false`, {
         expected: 'asyncify', removeJspi: false, screenshot: path.join(options.screenshots, 'web_demo_asyncify_firefox.png'),
       }));
   } finally {
-    server.removeAllListeners('exit');
-    server.kill();
+    stopServer(server);
     fs.rmSync(site, { recursive: true, force: true });
   }
   if (failures.length) {
