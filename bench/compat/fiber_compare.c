@@ -63,16 +63,6 @@ static void fiber_init(Fiber* f, em_arg_callback_func entry, void* arg) {
                         kAsyncifyStackBytes);
 }
 
-static int compare_doubles(const void* a, const void* b) {
-  double x = *(const double*)a, y = *(const double*)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double* samples, int count) {
-  qsort(samples, (size_t)count, sizeof *samples, compare_doubles);
-  return count % 2 ? samples[count / 2] : (samples[count / 2 - 1] + samples[count / 2]) / 2;
-}
-
 // ---- depth: round trips main <-> a fiber whose swap is `depth` calls deep ----------------------
 //
 // Every frame keeps values in wasm locals and in a struct on the C stack, and reads them after
@@ -188,14 +178,14 @@ int main(int argc, char** argv) {
     for (int r = 0; r < repeats; ++r) samples[r] = depth_round_trip_ns(depths[d], round_trips);
     snprintf(params, sizeof params, "\"depth\":%u,\"round_trips\":%d,\"repeats\":%d", depths[d],
              round_trips, repeats);
-    bench_result("depth", kImpl, "ns_per_round_trip", median(samples, repeats), "ns", params);
+    bench_result("depth", kImpl, "ns_per_round_trip", bench_median(samples, repeats), "ns", params);
   }
 
   run_short_fibers(0, kSpawnPoolSize);  // warm-up: every struct of the pool used once
   for (int r = 0; r < repeats; ++r) samples[r] = spawn_finish_ns(fibers);
   snprintf(params, sizeof params, "\"fibers\":%d,\"pool\":%d,\"repeats\":%d", fibers,
            kSpawnPoolSize, repeats);
-  bench_result("spawn_finish", kImpl, "ns_per_fiber", median(samples, repeats), "ns", params);
+  bench_result("spawn_finish", kImpl, "ns_per_fiber", bench_median(samples, repeats), "ns", params);
 
   printf("CHECKSUM %08x\n", g_checksum);
   return 0;

@@ -1,6 +1,7 @@
 // The Asyncify baseline of the benchmarks: the same workloads as spool_bench.cpp, on
 // Emscripten's own fibers (emscripten_fiber_*, built with -sASYNCIFY, without spool). Prints
-// RESULT lines (bench_report.h) with impl "asyncify".
+// RESULT lines (bench_report.h) with impl "asyncify"; every timed figure is the median of repeats
+// after a warm-up one (bench_warm_median).
 //   asyncify_bench [quick]
 #include <emscripten/fiber.h>
 #include <stdlib.h>
@@ -19,6 +20,22 @@ typedef struct Fiber {
 static emscripten_fiber_t g_main;
 static char g_main_asyncify_stack[kAsyncifyStack];
 static int g_quick;
+
+static void fibers_free(Fiber* fibers, int count) {
+  for (int i = 0; i < count; ++i) {
+    free(fibers[i].c_stack);
+    free(fibers[i].asyncify_stack);
+  }
+  free(fibers);
+}
+
+// One figure of a workload: the median of its repeats, measure(&value) each, after a warm-up.
+static void report_median(const char* workload, const char* metric, const char* param, int value,
+                          bench_measure_fn measure) {
+  char params[48];
+  snprintf(params, sizeof params, "\"%s\":%d", param, value);
+  bench_result(workload, "asyncify", metric, bench_warm_median(measure, &value, g_quick), "ns", params);
+}
 
 static void fiber_init(Fiber* f, em_arg_callback_func entry, void* arg) {
   if (!f->c_stack) f->c_stack = malloc(kCStack);
@@ -40,7 +57,8 @@ static void ring_entry(void* arg) {
   emscripten_fiber_swap(&g_ring[i].fiber, &g_main);  // the last one returns to main
 }
 
-static void switch_ring(int n) {
+static double switch_ring_once(void* context) {
+  int n = *(const int*)context;
   g_ring_size = n;
   g_ring_rounds = g_quick ? 20 : (n <= 100 ? 200000 / n : 50);
   g_ring = calloc((size_t)n, sizeof(Fiber));
@@ -48,15 +66,8 @@ static void switch_ring(int n) {
   double start = bench_now_ns();
   emscripten_fiber_swap(&g_main, &g_ring[0].fiber);
   double elapsed = bench_now_ns() - start;
-  double switches = (double)n * g_ring_rounds;
-  char params[32];
-  snprintf(params, sizeof params, "\"fibers\":%d", n);
-  bench_result("switch", "asyncify", "ns_per_switch", elapsed / switches, "ns", params);
-  for (int i = 0; i < n; ++i) {
-    free(g_ring[i].c_stack);
-    free(g_ring[i].asyncify_stack);
-  }
-  free(g_ring);
+  fibers_free(g_ring, n);
+  return elapsed / ((double)n * g_ring_rounds);
 }
 
 // ---- spawn: short-lived fibers (start, yield once to main, finish), `live` at a time -----------
@@ -68,7 +79,8 @@ static void short_entry(void* arg) {
   emscripten_fiber_swap(&self->fiber, &g_main);  // finish: never resumed; the struct is recycled
 }
 
-static void spawn_waves(int live) {
+static double spawn_waves_once(void* context) {
+  int live = *(const int*)context;
   int waves = g_quick ? 3 : 40;
   g_wave = calloc((size_t)live, sizeof(Fiber));
   double start = 0;
@@ -79,14 +91,8 @@ static void spawn_waves(int live) {
     for (int i = 0; i < live; ++i) emscripten_fiber_swap(&g_main, &g_wave[i].fiber);
   }
   double elapsed = bench_now_ns() - start;
-  char params[32];
-  snprintf(params, sizeof params, "\"live\":%d", live);
-  bench_result("spawn", "asyncify", "ns_per_fiber", elapsed / ((double)waves * live), "ns", params);
-  for (int i = 0; i < live; ++i) {
-    free(g_wave[i].c_stack);
-    free(g_wave[i].asyncify_stack);
-  }
-  free(g_wave);
+  fibers_free(g_wave, live);
+  return elapsed / ((double)waves * live);
 }
 
 // ---- depth: main <-> a fiber whose swap happens `depth` calls deep ------------------------------
@@ -107,16 +113,15 @@ static void deep_entry(void* arg) {
   emscripten_fiber_swap(&g_deep.fiber, &g_main);
 }
 
-static void depth_round_trip(int depth) {
+static double depth_round_trip_once(void* context) {
+  int depth = *(const int*)context;
   g_depth_rounds = g_quick ? 1000 : 100000;
   fiber_init(&g_deep, deep_entry, (void*)(intptr_t)depth);
   emscripten_fiber_swap(&g_main, &g_deep.fiber);  // started, at depth
   double start = bench_now_ns();
   for (int r = 0; r < g_depth_rounds; ++r) emscripten_fiber_swap(&g_main, &g_deep.fiber);
   double elapsed = bench_now_ns() - start;
-  char params[32];
-  snprintf(params, sizeof params, "\"depth\":%d", depth);
-  bench_result("depth", "asyncify", "ns_per_round_trip", elapsed / g_depth_rounds, "ns", params);
+  return elapsed / g_depth_rounds;
 }
 
 // ---- memory: `count` fibers suspended at once -------------------------------------------------
@@ -143,11 +148,7 @@ static void memory_per_fiber(int count) {
                (bench_linear_memory_bytes() - linear_before) / count, "bytes", params);
   bench_result("memory", "asyncify", "c_stack_bytes_reserved_per_fiber", kCStack + kAsyncifyStack, "bytes",
                params);
-  for (int i = 0; i < count; ++i) {
-    free(fibers[i].c_stack);
-    free(fibers[i].asyncify_stack);
-  }
-  free(fibers);
+  fibers_free(fibers, count);
 }
 
 // ---- compute: the kernel outside and inside a fiber --------------------------------------------
@@ -164,17 +165,26 @@ static void compute_entry(void* arg) {
   emscripten_fiber_swap(&g_worker.fiber, &g_main);
 }
 
-static void compute(void) {
-  g_kernel_rounds = g_quick ? 200 : 20000;
+static double kernel_outside_once(void* context) {
+  (void)context;
   double start = bench_now_ns();
   g_sink = bench_kernel(1, g_kernel_rounds);
-  double outside = bench_now_ns() - start;
+  return (bench_now_ns() - start) / g_kernel_rounds;
+}
+
+static double kernel_inside_once(void* context) {
+  (void)context;
   fiber_init(&g_worker, compute_entry, NULL);
   emscripten_fiber_swap(&g_main, &g_worker.fiber);
-  bench_result("compute", "asyncify", "ns_per_kernel_round", g_inside_ns / g_kernel_rounds, "ns",
-               "\"where\":\"fiber\"");
-  bench_result("compute", "asyncify", "ns_per_kernel_round", outside / g_kernel_rounds, "ns",
-               "\"where\":\"outside\"");
+  return g_inside_ns / g_kernel_rounds;
+}
+
+static void compute(void) {
+  g_kernel_rounds = g_quick ? 200 : 20000;
+  double outside = bench_warm_median(kernel_outside_once, NULL, g_quick);
+  double inside = bench_warm_median(kernel_inside_once, NULL, g_quick);
+  bench_result("compute", "asyncify", "ns_per_kernel_round", inside, "ns", "\"where\":\"fiber\"");
+  bench_result("compute", "asyncify", "ns_per_kernel_round", outside, "ns", "\"where\":\"outside\"");
 }
 
 int main(int argc, char** argv) {
@@ -182,11 +192,11 @@ int main(int argc, char** argv) {
   emscripten_fiber_init_from_current_context(&g_main, g_main_asyncify_stack, sizeof g_main_asyncify_stack);
   memory_per_fiber(1000);
   memory_per_fiber(20000);
-  int rings[] = {2, 100, 1000, 10000};
-  for (int i = 0; i < 4; ++i) switch_ring(rings[i]);
-  spawn_waves(1000);
+  int rings[] = {2, 100, 1000, 4000, 10000};
+  for (int i = 0; i < 5; ++i) report_median("switch", "ns_per_switch", "fibers", rings[i], switch_ring_once);
+  report_median("spawn", "ns_per_fiber", "live", 1000, spawn_waves_once);
   int depths[] = {1, 16, 64};
-  for (int i = 0; i < 3; ++i) depth_round_trip(depths[i]);
+  for (int i = 0; i < 3; ++i) report_median("depth", "ns_per_round_trip", "depth", depths[i], depth_round_trip_once);
   compute();
   return 0;
 }

@@ -1,6 +1,7 @@
 // Driver of the raw JSPI baseline (bench/raw_jspi.c): wraps the imports in WebAssembly.Suspending
 // and the exports in WebAssembly.promising, runs the workloads, prints RESULT lines like the other
-// benchmark programs. `node raw_jspi.js [quick]`.
+// benchmark programs. `node raw_jspi.js [quick]`. Every timed figure is the median of repeats
+// after a warm-up one, as bench_warm_median (bench_report.h) does in the C programs.
 var RAW = {resolvers: [], ringSize: 0, parked: [], done: 0, waveSize: 0, waveDone: null};
 // Suspended engine stacks are not garbage collected: a stack left suspended stays until the
 // process ends (and counts against the engine's ~32,000 limit). Resolving it with a rejection
@@ -48,9 +49,19 @@ Module['onRuntimeInitialized'] = function() {
   };
   var gc = typeof global.gc == 'function' ? global.gc : function() {};
   var ringFiber = WebAssembly.promising(asm['ring_fiber']);
+  var deepFiber = WebAssembly.promising(asm['deep_fiber']);
   var carrier = WebAssembly.promising(asm['carrier']);
-  var pinger = WebAssembly.promising(asm['pinger']);
   var kernelInFiber = WebAssembly.promising(asm['kernel']);
+  var repeats = quick ? 3 : 5;  // BENCH_QUICK_REPEATS, BENCH_REPEATS
+  // measure() runs the workload once and resolves to its figure.
+  async function warmMedian(measure) {
+    await measure();
+    var samples = [];
+    for (var r = 0; r < repeats; ++r) samples.push(await measure());
+    samples.sort(function(a, b) { return a - b; });
+    var m = samples.length >> 1;
+    return samples.length % 2 ? samples[m] : (samples[m - 1] + samples[m]) / 2;
+  }
 
   async function memory(count) {
     gc();
@@ -65,28 +76,39 @@ Module['onRuntimeInitialized'] = function() {
     await Promise.all(fibers);
   }
 
-  async function ring(n) {
-    var rounds = quick ? 20 : (n <= 100 ? Math.floor(200000 / n) : 50);
+  // startFibers() starts the ring's `size` fibers (each parks until its first turn); then fiber 0
+  // gets its turn. Resolves to the ns per hand-over once fiber 0 has taken `rounds` turns (the
+  // others stay parked in their last hand-over and are released).
+  async function runRing(size, rounds, startFibers) {
     RAW.resolvers = [];
-    RAW.ringSize = n;
-    var first = null;
-    var fibers = [];
-    for (var i = 0; i < n; ++i) {
-      var p = ringFiber(i, rounds);
-      fibers.push(p.catch(function() {}));
-      if (i === 0) first = p;
-    }
+    RAW.ringSize = size;
+    var fibers = startFibers();
+    var first = fibers[0];
+    var settled = fibers.map(function(p) { return p.catch(function() {}); });
     var start = now();
     var go = RAW.resolvers[0];
     RAW.resolvers[0] = null;
     go(0);
-    await first;  // fiber 0 ends after n * rounds hand-overs
-    result('switch', 'ns_per_switch', (now() - start) / (n * rounds), 'ns', {fibers: n});
-    RAW.release();  // the other fibers stay parked in their last hand-over
-    await Promise.all(fibers);
+    await first;
+    var elapsed = now() - start;
+    RAW.release();
+    await Promise.all(settled);
+    return elapsed / (fibers.length * rounds);
   }
 
-  async function spawn(live) {
+  async function ring(n) {
+    var rounds = quick ? 20 : (n <= 100 ? Math.floor(200000 / n) : 50);
+    var ns = await warmMedian(function() {
+      return runRing(n, rounds, function() {
+        var fibers = [];
+        for (var i = 0; i < n; ++i) fibers.push(ringFiber(i, rounds));
+        return fibers;
+      });
+    });
+    result('switch', 'ns_per_switch', ns, 'ns', {fibers: n});
+  }
+
+  async function spawnOnce(live) {
     var waves = quick ? 3 : 40;
     RAW.parked = [];
     var carriers = [];
@@ -106,29 +128,41 @@ Module['onRuntimeInitialized'] = function() {
       while (RAW.parked.length < live) await Promise.resolve();  // every carrier parked again
       await runWave();
     }
-    result('spawn', 'ns_per_fiber', (now() - start) / (waves * live), 'ns', {live: live});
+    var elapsed = now() - start;
     while (RAW.parked.length < live) await Promise.resolve();
     RAW.parked.forEach(function(r) { r(-1); });
     await Promise.all(carriers);
+    return elapsed / (waves * live);
   }
 
+  async function spawn(live) {
+    var ns = await warmMedian(function() { return spawnOnce(live); });
+    result('spawn', 'ns_per_fiber', ns, 'ns', {live: live});
+  }
+
+  // A round trip is two hand-overs (main's part to the deep fiber and back).
   async function depth(d) {
     var rounds = quick ? 1000 : 100000;
-    var start = now();
-    await pinger(d, rounds);
-    result('depth', 'ns_per_round_trip', (now() - start) / rounds, 'ns', {depth: d});
+    var ns = await warmMedian(function() {
+      return runRing(2, rounds, function() { return [ringFiber(0, rounds), deepFiber(1, d, rounds)]; });
+    });
+    result('depth', 'ns_per_round_trip', 2 * ns, 'ns', {depth: d});
   }
 
   async function compute() {
     var rounds = quick ? 200 : 20000;
-    var start = now();
-    asm['kernel'](rounds);
-    var outside = now() - start;
-    start = now();
-    await kernelInFiber(rounds);
-    var inside = now() - start;
-    result('compute', 'ns_per_kernel_round', inside / rounds, 'ns', {where: 'fiber'});
-    result('compute', 'ns_per_kernel_round', outside / rounds, 'ns', {where: 'outside'});
+    var outside = await warmMedian(function() {
+      var start = now();
+      asm['kernel'](rounds);
+      return (now() - start) / rounds;
+    });
+    var inside = await warmMedian(async function() {
+      var start = now();
+      await kernelInFiber(rounds);
+      return (now() - start) / rounds;
+    });
+    result('compute', 'ns_per_kernel_round', inside, 'ns', {where: 'fiber'});
+    result('compute', 'ns_per_kernel_round', outside, 'ns', {where: 'outside'});
   }
 
   (async function() {
@@ -136,7 +170,7 @@ Module['onRuntimeInitialized'] = function() {
       await memory(1000);
       await memory(20000);
     }
-    for (var n of [2, 100, 1000, 10000]) await ring(n);
+    for (var n of [2, 100, 1000, 4000, 10000]) await ring(n);
     await spawn(1000);
     for (var d of [1, 16, 64]) await depth(d);
     await compute();

@@ -1,6 +1,7 @@
 // spool's side of the benchmarks, built natively (impl "native") and for wasm (impl
 // "spool"): switch rings, short-lived spawns, call depth, memory per suspended fiber, compute
 // inside and outside a fiber. Prints RESULT lines (bench_report.h); scripts/bench.sh runs it.
+// Every timed figure is the median of repeats after a warm-up one (bench_warm_median).
 //   spool_bench [quick]
 #include <cstdlib>
 #include <cstring>
@@ -23,12 +24,15 @@ const char* kImpl = "native";
 namespace this_fiber = spool::this_fiber;
 bool g_quick = false;
 
+// Appended piece by piece: g++ 12 warns falsely (-Wrestrict) on the same chain of operator+.
 std::string param(const char* name, long long value) {
-  return "\"" + std::string(name) + "\":" + std::to_string(value);
+  std::string text = "\"";
+  text.append(name).append("\":").append(std::to_string(value));
+  return text;
 }
 
-// N fibers, each yielding `rounds` times: every switch goes fiber to fiber.
-void switch_ring(int fibers) {
+// N fibers, each yielding `rounds` times: every switch goes fiber to fiber. ns per switch.
+double switch_ring_once(int fibers) {
   const int rounds = g_quick ? 20 : (fibers <= 100 ? 200000 / fibers : 50);
   spool::Scheduler::Config config;
   config.default_stack_size = 16 * 1024;
@@ -43,12 +47,17 @@ void switch_ring(int fibers) {
   const double start = bench_now_ns();
   while (scheduler.stats().live_fibers > 0) this_fiber::yield();
   const double elapsed = bench_now_ns() - start;
-  const double switches = static_cast<double>(scheduler.stats().switches - before);
-  bench_result("switch", kImpl, "ns_per_switch", elapsed / switches, "ns", param("fibers", fibers).c_str());
+  return elapsed / static_cast<double>(scheduler.stats().switches - before);
 }
 
-// Short-lived fibers (spawn, yield once, finish), `live` at a time, after one warm-up wave.
-void spawn_waves(int live) {
+void switch_ring(int fibers) {
+  bench_result("switch", kImpl, "ns_per_switch", bench_warm_median([fibers] { return switch_ring_once(fibers); }, g_quick),
+               "ns", param("fibers", fibers).c_str());
+}
+
+// Short-lived fibers (spawn, yield once, finish), `live` at a time, after one warm-up wave: ns
+// per fiber.
+double spawn_waves_once(int live) {
   const int waves = g_quick ? 3 : 40;
   spool::Scheduler scheduler;
   long long finished = 0;
@@ -67,9 +76,12 @@ void spawn_waves(int live) {
   run_wave();  // warm-up: the pools fill once
   const double start = bench_now_ns();
   for (int w = 0; w < waves; ++w) run_wave();
-  const double elapsed = bench_now_ns() - start;
-  bench_result("spawn", kImpl, "ns_per_fiber", elapsed / (static_cast<double>(waves) * live), "ns",
-               param("live", live).c_str());
+  return (bench_now_ns() - start) / (static_cast<double>(waves) * live);
+}
+
+void spawn_waves(int live) {
+  bench_result("spawn", kImpl, "ns_per_fiber", bench_warm_median([live] { return spawn_waves_once(live); }, g_quick),
+               "ns", param("live", live).c_str());
 }
 
 // A call chain `depth` frames deep with a live local in each frame, that switches at the bottom.
@@ -82,7 +94,7 @@ int __attribute__((noinline)) at_depth(int depth, volatile int* sink, int rounds
 }
 
 // Main <-> one fiber whose switch happens `depth` calls deep: ns per round trip (2 switches).
-void depth_round_trip(int depth) {
+double depth_round_trip_once(int depth) {
   const int rounds = g_quick ? 1000 : 100000;
   spool::Scheduler scheduler;
   volatile int sink = 0;
@@ -92,7 +104,13 @@ void depth_round_trip(int depth) {
   for (int r = 0; r < rounds; ++r) this_fiber::yield();
   const double elapsed = bench_now_ns() - start;
   f.join();
-  bench_result("depth", kImpl, "ns_per_round_trip", elapsed / rounds, "ns", param("depth", depth).c_str());
+  return elapsed / rounds;
+}
+
+void depth_round_trip(int depth) {
+  bench_result("depth", kImpl, "ns_per_round_trip",
+               bench_warm_median([depth] { return depth_round_trip_once(depth); }, g_quick), "ns",
+               param("depth", depth).c_str());
 }
 
 // `count` fibers suspended at once: memory per fiber.
@@ -129,23 +147,28 @@ void memory_per_fiber(int count) {
   release = true;
 }
 
-// The same kernel outside any fiber (main) and inside one.
+// The same kernel outside any fiber (main) and inside one: ns per kernel round.
 void compute() {
   const int rounds = g_quick ? 200 : 20000;
   volatile unsigned sink = 0;
-  spool::Scheduler scheduler;
-  double start = bench_now_ns();
-  sink = bench_kernel(1, rounds);
-  const double outside = bench_now_ns() - start;
-  double inside = 0;
-  scheduler.spawn([&] {
-    const double t = bench_now_ns();
+  const double outside = bench_warm_median([&] {
+    const double start = bench_now_ns();
     sink = bench_kernel(1, rounds);
-    inside = bench_now_ns() - t;
-  }).join();
+    return (bench_now_ns() - start) / rounds;
+  }, g_quick);
+  spool::Scheduler scheduler;
+  const double inside = bench_warm_median([&] {
+    double elapsed = 0;
+    scheduler.spawn([&] {
+      const double start = bench_now_ns();
+      sink = bench_kernel(1, rounds);
+      elapsed = bench_now_ns() - start;
+    }).join();
+    return elapsed / rounds;
+  }, g_quick);
   (void)sink;
-  bench_result("compute", kImpl, "ns_per_kernel_round", inside / rounds, "ns", "\"where\":\"fiber\"");
-  bench_result("compute", kImpl, "ns_per_kernel_round", outside / rounds, "ns", "\"where\":\"outside\"");
+  bench_result("compute", kImpl, "ns_per_kernel_round", inside, "ns", "\"where\":\"fiber\"");
+  bench_result("compute", kImpl, "ns_per_kernel_round", outside, "ns", "\"where\":\"outside\"");
 }
 
 }  // namespace
@@ -154,7 +177,7 @@ int main(int argc, char** argv) {
   g_quick = argc > 1 && std::strcmp(argv[1], "quick") == 0;
   if (bench_host_measures_resident_memory())
     for (int n : {1000, 20000}) memory_per_fiber(n);  // first: on a process with nothing cached
-  for (int n : {2, 100, 1000, 10000}) switch_ring(n);
+  for (int n : {2, 100, 1000, 4000, 10000}) switch_ring(n);
   spawn_waves(1000);
   for (int d : {1, 16, 64}) depth_round_trip(d);
   compute();

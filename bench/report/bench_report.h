@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #if defined(__EMSCRIPTEN__)
@@ -62,6 +63,26 @@ static inline double bench_linear_memory_bytes(void) {
 #endif
 }
 
+// GC pauses (wasm under Node): between a window's begin and its report, the JS engine's collector
+// pauses are counted by bench/report/gc_pauses.js, which every program that calls these must link
+// as a --pre-js (without it the call throws: a missing figure would go unnoticed). It prints
+// their RESULT lines, per frame, when the program is done. Natively there is no collector.
+static inline void bench_gc_window_begin(void) {
+#if defined(__EMSCRIPTEN__)
+  EM_ASM({ Module['benchGcPauses'].begin(); });
+#endif
+}
+
+static inline void bench_gc_window_report(const char* workload, const char* impl, const char* params,
+                                          double frames) {
+#if defined(__EMSCRIPTEN__)
+  EM_ASM({ Module['benchGcPauses'].report(UTF8ToString($0), UTF8ToString($1), UTF8ToString($2), $3); },
+         workload, impl, params, frames);
+#else
+  (void)workload, (void)impl, (void)params, (void)frames;
+#endif
+}
+
 // params: a JSON object body such as "\"fibers\":100" (may be empty).
 static inline void bench_result(const char* workload, const char* impl, const char* metric,
                                 double value, const char* unit, const char* params) {
@@ -70,6 +91,45 @@ static inline void bench_result(const char* workload, const char* impl, const ch
          workload, impl, metric, value, unit, params ? params : "");
   fflush(stdout);
 }
+
+static inline int bench_compare_doubles(const void* a, const void* b) {
+  double x = *(const double*)a, y = *(const double*)b;
+  return (x > y) - (x < y);
+}
+
+// Sorts `samples` in place.
+static inline double bench_median(double* samples, int count) {
+  qsort(samples, (size_t)count, sizeof *samples, bench_compare_doubles);
+  return count % 2 ? samples[count / 2] : (samples[count / 2 - 1] + samples[count / 2]) / 2;
+}
+
+// How every timed micro-benchmark runs (the same in every implementation, so that none is
+// measured cold while another is measured warm): one warm-up repeat, whose figure is dropped (it
+// pays for first touches: pools and caches filling, JIT tiers, page faults), then the median of
+// BENCH_REPEATS repeats (BENCH_QUICK_REPEATS in quick mode, which only checks that it all runs).
+enum { BENCH_REPEATS = 5, BENCH_QUICK_REPEATS = 3 };
+
+static inline int bench_repeats(int quick) { return quick ? BENCH_QUICK_REPEATS : BENCH_REPEATS; }
+
+// measure(context) runs the workload once and returns its figure.
+typedef double (*bench_measure_fn)(void* context);
+
+static inline double bench_warm_median(bench_measure_fn measure, void* context, int quick) {
+  double samples[BENCH_REPEATS];
+  const int repeats = bench_repeats(quick);
+  (void)measure(context);
+  for (int r = 0; r < repeats; ++r) samples[r] = measure(context);
+  return bench_median(samples, repeats);
+}
+
+#ifdef __cplusplus
+// The same for a C++ callable returning the figure.
+template <class Measure>
+double bench_warm_median(Measure&& measure, bool quick) {
+  return bench_warm_median([](void* context) -> double { return (*static_cast<Measure*>(context))(); },
+                           static_cast<void*>(&measure), quick ? 1 : 0);
+}
+#endif
 
 // A CPU-bound kernel for the "compute" workload: an integer hash over a buffer, with calls that
 // an instrumenting transform (Asyncify) must consider. Returns a checksum so it is not elided.

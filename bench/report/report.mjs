@@ -1,7 +1,9 @@
 // Turns the RESULT lines of several benchmark runs into one JSON file of flat records
 // {workload, impl, metric, value, unit, params} (the median over the runs, with the run count;
 // records from browsers, scripts/bench_web.sh, also carry the engine that ran them: "engine"),
-// an SVG chart, and a table on stdout. The JSON file's path is printed last.
+// an SVG chart, and a table on stdout. The JSON file's path is printed last. Exits 1 (after
+// printing all that) when implementations of the Taisei-like stage disagree on its final state
+// hash or counts, or one implementation's runs do: the message names the workload and them.
 //   node report.mjs <out dir> <environment json> <file with RESULT lines>...
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,36 +36,51 @@ fs.writeFileSync(jsonPath, JSON.stringify({environment: env, records}, null, 1) 
 
 // Table: one row per (workload, metric, params), one column per implementation.
 // spool_asyncify: spool on its Asyncify fallback (-DSPOOL_CONTEXT=asyncify), beside Emscripten's own
-// Asyncify fibers.
-const impls = ['spool', 'raw_jspi', 'asyncify', 'spool_asyncify', 'native'];
+// Asyncify fibers. koishi_spool / koishi_asyncify: the stage on <emscripten/fiber.h> with koishi's
+// recycling of fiber structs, on spool's emscripten_fiber layer and on Emscripten's Asyncify.
+const impls = ['spool', 'raw_jspi', 'asyncify', 'spool_asyncify', 'koishi_spool', 'koishi_asyncify', 'native'];
+// The ratios shown for costs: each pair is (numerator, denominator).
+const ratioPairs = [['spool', 'raw_jspi'], ['spool', 'asyncify'], ['spool_asyncify', 'asyncify'],
+                    ['koishi_spool', 'koishi_asyncify']];
 const rows = new Map();
 // In the tables and the chart the engine reads as the first parameter.
 const shownParams = (r) => r.engine ? {engine: r.engine, ...r.params} : r.params;
 for (const r of records) {
   const params = shownParams(r);
   const key = JSON.stringify([r.workload, r.metric, params]);
-  if (!rows.has(key)) rows.set(key, {workload: r.workload, metric: r.metric, params, unit: r.unit, by: {}});
+  if (!rows.has(key)) rows.set(key, {workload: r.workload, metric: r.metric, params, unit: r.unit, by: {}, runsBy: {}});
   rows.get(key).by[r.impl] = r.value;
+  rows.get(key).runsBy[r.impl] = groups.get(JSON.stringify([r.workload, r.impl, r.metric, r.params, r.engine])).values;
 }
 const fmt = (v) => v === undefined ? '-' : (Math.abs(v) >= 100 ? Math.round(v).toString() : v.toPrecision(3));
 const paramText = (p) => Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0) ? '-' : (a / b).toFixed(2) + 'x';
-const lines = ['| workload | metric | params | ' + impls.join(' | ') + ' | spool / raw_jspi | spool / asyncify | spool_asyncify / asyncify |',
-               '|' + '---|'.repeat(impls.length + 6)];
+const ratioHeader = ratioPairs.map(([a, b]) => `${a} / ${b}`).join(' | ');
+const ratioCells = (row) => ratioPairs.map(([a, b]) => ratio(row.by[a], row.by[b])).join(' | ');
+const emptyRatioCells = ratioPairs.map(() => '').join(' | ');
+const lines = ['| workload | metric | params | ' + impls.join(' | ') + ' | ' + ratioHeader + ' |',
+               '|' + '---|'.repeat(impls.length + 3 + ratioPairs.length)];
 for (const row of rows.values()) {
   if (row.workload === 'taisei') continue;  // its own table below
   lines.push(`| ${row.workload} | ${row.metric} (${row.unit}) | ${paramText(row.params)} | ` +
-             impls.map((i) => fmt(row.by[i])).join(' | ') +
-             ` | ${ratio(row.by.spool, row.by.raw_jspi)} | ${ratio(row.by.spool, row.by.asyncify)} | ${ratio(row.by.spool_asyncify, row.by.asyncify)} |`);
+             impls.map((i) => fmt(row.by[i])).join(' | ') + ` | ${ratioCells(row)} |`);
 }
 if (lines.length === 2) lines.length = 0;  // only the Taisei stage was run: no empty table
 // The Taisei-like stage: one table per parameter set (K), every implementation side by side.
 const taiseiMetrics = [
-  ['tick_p50', 'tick p50 (ms)'], ['tick_p99', 'tick p99 (ms)'], ['switches_per_frame', 'switches per frame'],
+  ['tick_p50', 'tick p50 (ms)'], ['tick_p99', 'tick p99 (ms)'], ['tick_total', 'all ticks (ms)'],
+  ['switches_per_frame', 'switches per frame'],
   ['spawns', 'tasks spawned'], ['state_updates', 'task-frames of work (state updates)'],
   ['frames_run', 'frames run'], ['peak_live_tasks', 'peak live tasks'],
   ['peak_resident_memory', 'peak resident memory (MiB)'],
+  ['gc_scavenges_per_1000_frames', 'scavenges per 1,000 frames'], ['gc_scavenge_ms_per_frame', 'scavenge ms per frame'],
+  ['gc_scavenge_max_ms', 'longest scavenge (ms)'], ['gc_majors_per_1000_frames', 'major GCs per 1,000 frames'],
+  ['gc_major_ms_per_frame', 'major GC ms per frame'], ['gc_major_max_ms', 'longest major GC pause (ms)'],
 ];
+// What every implementation of one stage must agree on, run after run: the stage is deterministic
+// and every host runs its tasks in spool's order, so the same work shows as the same counts and
+// the same final state hash (two exact 32-bit halves).
+const mustAgree = ['state_hash_high', 'state_hash_low', 'spawns', 'state_updates', 'frames_run', 'peak_live_tasks'];
 const taiseiSets = new Map();  // params JSON -> {params, metric -> row}
 for (const row of rows.values()) {
   if (row.workload !== 'taisei') continue;
@@ -71,7 +88,7 @@ for (const row of rows.values()) {
   if (!taiseiSets.has(key)) taiseiSets.set(key, {params: row.params, byMetric: {}});
   taiseiSets.get(key).byMetric[row.metric] = row;
 }
-// The hash as hex from its two exact 32-bit halves.
+const hex32 = (v) => v.toString(16).padStart(8, '0');
 const hashOf = (set, impl) => {
   // spool's native run belongs to no browser: the stage with the same parameters, whatever the engine.
   if (impl === 'native' && set.params.engine && !set.byMetric.state_hash_high?.by.native) {
@@ -81,47 +98,65 @@ const hashOf = (set, impl) => {
   }
   const high = set.byMetric.state_hash_high?.by[impl], low = set.byMetric.state_hash_low?.by[impl];
   if (high === undefined || low === undefined) return undefined;
-  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
+  return hex32(high) + hex32(low);
 };
+const disagreements = [];
 for (const set of taiseiSets.values()) {
   // spool's native run alone, beside browser runs: only the reference for their state hashes.
   const reference = [...taiseiSets.values()].some((other) => other.params.engine) &&
                     Object.values(set.byMetric).every((row) => Object.keys(row.by).join() === 'native');
   if (reference) continue;
+  const where = `taisei ${paramText(set.params)}`;
   if (lines.length) lines.push('');
   lines.push(`Taisei-like stage, ${paramText(set.params)}:`, '',
-             '| metric | ' + impls.join(' | ') + ' | spool / raw_jspi | spool / asyncify | spool_asyncify / asyncify |',
-             '|' + '---|'.repeat(impls.length + 4));
+             '| metric | ' + impls.join(' | ') + ' | ' + ratioHeader + ' |',
+             '|' + '---|'.repeat(impls.length + 1 + ratioPairs.length));
   for (const [metric, label] of taiseiMetrics) {
     const row = set.byMetric[metric];
     if (!row) continue;
     // Ratios for costs (time, memory); the counts are there to show that all did the same work.
     const cost = row.unit === 'ms' || row.unit === 'MiB';
-    lines.push(`| ${label} | ` + impls.map((i) => fmt(row.by[i])).join(' | ') +
-               (cost ? ` | ${ratio(row.by.spool, row.by.raw_jspi)} | ${ratio(row.by.spool, row.by.asyncify)} | ${ratio(row.by.spool_asyncify, row.by.asyncify)} |` : ' | | | |'));
+    lines.push(`| ${label} | ` + impls.map((i) => fmt(row.by[i])).join(' | ') + ` | ${cost ? ratioCells(row) : emptyRatioCells} |`);
   }
   const hashes = Object.fromEntries(impls.map((i) => [i, hashOf(set, i)]));
-  lines.push('| final state hash | ' + impls.map((i) => hashes[i] ?? '-').join(' | ') + ' | | | |');
-  // spool must evolve identically natively and in wasm. The baselines follow spool's task order
-  // by design, so an equal hash also says they ran the same tasks in the same order.
-  const native = hashes.native;
-  const verdict = impls.filter((i) => i !== 'native' && hashes[i] !== undefined).map((i) => {
-    const same = native !== undefined && hashes[i] === native;
-    const note = same ? '' : (i.startsWith('spool') ? ' (MISMATCH: the scheduler behaves differently)' : ' (different task order)');
-    return `${i} ${same ? '==' : '!='} native${note}`;
-  });
-  lines.push('', `taisei ${paramText(set.params)}: state hash ${verdict.join(', ')}`);
+  lines.push('| final state hash | ' + impls.map((i) => hashes[i] ?? '-').join(' | ') + ` | ${emptyRatioCells} |`);
+  // The hashes compared include a native reference for browser runs (hashOf); the counts, only
+  // the implementations that ran in this set.
+  const present = impls.filter((i) => hashes[i] !== undefined);
+  const ran = impls.filter((i) => set.byMetric.state_hash_high?.by[i] !== undefined);
+  if (new Set(present.map((i) => hashes[i])).size > 1) {
+    disagreements.push(`${where}: final state hash differs: ` + present.map((i) => `${i} ${hashes[i]}`).join(', '));
+  }
+  for (const metric of mustAgree) {
+    const row = set.byMetric[metric];
+    const missing = ran.filter((i) => row?.by[i] === undefined);
+    if (missing.length) disagreements.push(`${where}: ${metric} not reported by ${missing.join(', ')}`);
+    if (!row) continue;
+    for (const impl of ran) {
+      const runs = row.runsBy[impl];
+      if (runs && new Set(runs).size > 1) {
+        disagreements.push(`${where}: ${metric} of ${impl} differs between runs (${runs.join(', ')})`);
+      }
+    }
+    const values = ran.filter((i) => row.by[i] !== undefined);
+    if (!metric.startsWith('state_hash') && new Set(values.map((i) => row.by[i])).size > 1) {
+      disagreements.push(`${where}: ${metric} differs: ` + values.map((i) => `${i} ${row.by[i]}`).join(', '));
+    }
+  }
+  lines.push('', `${where}: ` + (disagreements.some((d) => d.startsWith(where + ':'))
+    ? 'MISMATCH (see below)' : `state hash and counts agree in ${present.join(', ')}`));
 }
 fs.writeFileSync(path.join(outDir, 'table.md'), lines.join('\n') + '\n');
 console.log(lines.join('\n'));
 
 // Chart: time-per-operation workloads as grouped bars (log scale), one group per row.
 const timeRows = [...rows.values()].filter((r) => r.unit === 'ns' && r.workload !== 'compute');
-const colors = {spool: '#2b7bb9', raw_jspi: '#7fb800', asyncify: '#e4572e', spool_asyncify: '#9b59b6', native: '#888888'};
+const colors = {spool: '#2b7bb9', raw_jspi: '#7fb800', asyncify: '#e4572e', spool_asyncify: '#9b59b6',
+                koishi_spool: '#17becf', koishi_asyncify: '#f1a208', native: '#888888'};
 // Below it, the Taisei-like stage: ms per frame (p50 and p99 of the tick), linear scale.
 const taiseiRows = [...taiseiSets.values()].flatMap((set) => ['tick_p50', 'tick_p99']
   .filter((m) => set.byMetric[m]).map((m) => ({label: `taisei ${paramText(set.params)} ${m}`, row: set.byMetric[m]})));
-const W = 960, rowH = 40, top = 60, left = 250;
+const W = 1100, rowH = 54, top = 60, left = 250;  // a row: one 7-pixel bar per implementation
 const taiseiTop = top + timeRows.length * rowH + 50;
 const H = taiseiTop + (taiseiRows.length ? 30 + taiseiRows.length * rowH : 0) + 20;
 const maxV = Math.max(...timeRows.flatMap((r) => impls.map((i) => r.by[i] || 1)));
@@ -131,7 +166,7 @@ svg += `<rect width="100%" height="100%" fill="white"/>\n`;
 svg += `<text x="10" y="20" font-size="15" font-weight="bold">spool benchmarks: ns per operation (log scale, lower is better)</text>\n`;
 svg += `<text x="10" y="38" fill="#555">${env.machine}; ${env.node}; ${env.emscripten}; ${env.compiler}; medians of ${env.runs} runs</text>\n`;
 impls.forEach((impl, k) => {
-  svg += `<rect x="${left + k * 130}" y="44" width="10" height="10" fill="${colors[impl]}"/><text x="${left + k * 130 + 14}" y="53">${impl}</text>\n`;
+  svg += `<rect x="${left + k * 120}" y="44" width="10" height="10" fill="${colors[impl]}"/><text x="${left + k * 120 + 14}" y="53">${impl}</text>\n`;
 });
 timeRows.forEach((row, idx) => {
   const y = top + idx * rowH;
@@ -163,3 +198,10 @@ if (taiseiRows.length) {
 svg += '</svg>\n';
 fs.writeFileSync(path.join(outDir, 'chart.svg'), svg);
 console.log(jsonPath);
+
+// Implementations that did different work cannot be compared: the run fails, naming them.
+if (disagreements.length) {
+  console.error('bench report: implementations disagree; their figures are not comparable:');
+  for (const d of disagreements) console.error('  ' + d);
+  process.exit(1);
+}

@@ -1,15 +1,20 @@
 // The Taisei-like stage (stage.h) on bare JSPI: the raw JSPI baseline. No spool and no
-// C code that switches stacks: each task is one WebAssembly.promising call of taisei_task_main,
-// started by the JS frame loop (raw_jspi_pre.js); wait_frames is a WebAssembly.Suspending import
-// whose Promise the loop resolves at the task's frame. Cancellation is a C flag plus a plain
-// import that moves the task's resolver to the next frame. Children and entity bindings are the
-// same bookkeeping as the Asyncify baseline's (task_tree.h).
+// C code that switches stacks: tasks run on carriers, WebAssembly.promising calls of
+// taisei_carrier that run task after task, started and parked by the JS frame loop
+// (raw_jspi_pre.js); wait_frames is a WebAssembly.Suspending import whose Promise the loop
+// resolves at the task's frame. Cancellation is a C flag plus a plain import that moves the task's
+// resolver to the next frame. Children and entity bindings are the same bookkeeping as the
+// Asyncify baseline's (task_tree.h).
+//
+// Engine stacks are pooled, as spool pools them: a new promising call (a new engine stack) costs
+// ~11-15 us, so a task that ends parks its carrier, and the next task to start takes a parked
+// carrier (a new one only when none is parked). A carrier is held by its task for the task's
+// whole life, so there are as many carriers as tasks live at the peak.
 //
 // The one thing JSPI leaves to us: every engine stack shares the C shadow stack
 // (__stack_pointer), so each task runs on a C stack of its own (recycled with its record), saved
 // and restored around each suspension; while tasks are suspended the stack pointer is left on the
-// main C stack, where the loop's plain calls run. Engine stacks are not reused: each task is a
-// new promising call (V8 frees its stack when the call ends).
+// main C stack, where the loop's plain calls run.
 //
 //   node raw_jspi_taisei.js [frames (default 3600)] [K (default 1)] [seed (default 1)]
 #include <emscripten.h>
@@ -31,7 +36,8 @@ extern "C" {
 int taisei_wait_frames(int task, int frames);  // suspending: 1 once its frame came, 0 if cancelled
 void taisei_wake_cancelled(int task);          // its wait ends at the next frame, returning 0
 void taisei_queue_start(int task);             // the loop starts it at the next frame
-void taisei_task_done(int task);               // it ended: one task fewer for the loop to wait for
+int taisei_carrier_park(int finished_task);    // suspending: the task ended (one fewer for the loop
+                                               // to wait for); park until given the next (< 0: stop)
 // Emscripten's own (compiler-rt) accessors of __stack_pointer.
 std::uintptr_t stackSave(void);
 void stackRestore(std::uintptr_t sp);
@@ -134,15 +140,18 @@ EMSCRIPTEN_KEEPALIVE int taisei_frame_end(double tick_ns) {
   return g_run->recorder.record(tick_ns, g_run->host.live(), g_run->stage.hash()) ? 1 : 0;
 }
 
-// A task: one promising call. Nothing here may use the C stack before it is switched to the
-// task's own (the body runs in the non-inlined RawJspiHost::run).
-EMSCRIPTEN_KEEPALIVE void taisei_task_main(int id) {
-  JspiTask* task = g_host->task(id);
-  stackRestore(task->stack_top());
-  g_host->run(task);
-  stackRestore(g_host->main_sp());
-  g_host->recycle(task);  // we are off its C stack; the engine stack ends with this call
-  taisei_task_done(id);
+// A carrier: one promising call that runs task after task. Nothing here may use the C stack
+// (each task's body runs on the task's own, in the non-inlined RawJspiHost::run); while parked,
+// the stack pointer is on the main C stack.
+EMSCRIPTEN_KEEPALIVE void taisei_carrier(int id) {
+  while (id >= 0) {
+    JspiTask* task = g_host->task(id);
+    stackRestore(task->stack_top());
+    g_host->run(task);
+    stackRestore(g_host->main_sp());
+    g_host->recycle(task);  // we are off its C stack
+    id = taisei_carrier_park(id);
+  }
 }
 
 EMSCRIPTEN_KEEPALIVE void taisei_finish() {

@@ -1,6 +1,6 @@
 // The Taisei-like stage on spool: thousands of short-lived tasks per stage,
 // most of them waiting a frame at a time, driven by one Scheduler::tick() per frame. The stage
-// itself is bench/taisei/stage.h, shared with the baselines (taisei/asyncify.cpp,
+// itself is bench/taisei/stage.h, shared with the baselines (taisei/emscripten_fiber.cpp,
 // taisei/raw_jspi.cpp); its per-frame state hash must be the same natively and in wasm.
 //
 //   spool_taisei [frames (default 3600)] [K (default 1)] [seed (default 1)]

@@ -1,7 +1,8 @@
 // The Taisei-like stage, written once for every implementation that runs
-// it: spool natively and in wasm (bench/taisei.cpp), and the two baselines, Emscripten's Asyncify
-// fibers (asyncify.cpp) and bare JSPI (raw_jspi.cpp). Only the host differs: how a task is
-// spawned, waits for frames and is cancelled.
+// it: spool natively and in wasm (spool.cpp), and the baselines: <emscripten/fiber.h> alone
+// (emscripten_fiber.cpp: on Emscripten's Asyncify fibers, and with koishi's recycling on Asyncify
+// and on spool's emscripten_fiber layer) and bare JSPI (raw_jspi.cpp). Only the host differs: how
+// a task is spawned, waits for frames and is cancelled.
 //
 // Deterministic (a fixed seed, our own PRNG: std distributions differ between standard
 // libraries): the per-frame state hash is the same natively and in wasm. Every task mixes what it
@@ -217,9 +218,11 @@ inline double percentile(std::vector<double> values, double p) {
 // running 1,000 frames after its end is a bug, not a hang).
 class FrameRecorder {
  public:
+  // The run starts: so does the window of its GC pauses (reported with its figures, by report()).
   FrameRecorder(int frames, bool verbose, double initial_peak_rss)
       : frames_(frames), verbose_(verbose), peak_rss_(initial_peak_rss) {
     tick_ns_.reserve(static_cast<std::size_t>(frames) + 400);
+    bench_gc_window_begin();
   }
 
   // After each tick: how long it took and how many tasks are live. Returns whether to tick again.
@@ -276,6 +279,9 @@ inline void report(const char* impl, int k, int frames, unsigned long long seed,
   std::snprintf(params, sizeof params, "\"K\":%d,\"frames\":%d,\"seed\":%llu", k, frames, seed);
   bench_result("taisei", impl, "tick_p50", percentile(tick_ns, 0.5) / 1e6, "ms", params);
   bench_result("taisei", impl, "tick_p99", percentile(tick_ns, 0.99) / 1e6, "ms", params);
+  double total_ns = 0;
+  for (double ns : tick_ns) total_ns += ns;
+  bench_result("taisei", impl, "tick_total", total_ns / 1e6, "ms", params);
   bench_result("taisei", impl, "switches_per_frame", counts.task_switches / frame_count, "switches", params);
   bench_result("taisei", impl, "spawns", static_cast<double>(counts.spawns), "tasks", params);
   bench_result("taisei", impl, "state_updates", static_cast<double>(state_updates), "updates", params);
@@ -285,6 +291,7 @@ inline void report(const char* impl, int k, int frames, unsigned long long seed,
   // The hash as two exact halves (a double holds 53 bits).
   bench_result("taisei", impl, "state_hash_high", static_cast<double>(hash >> 32), "hash", params);
   bench_result("taisei", impl, "state_hash_low", static_cast<double>(hash & 0xffffffffu), "hash", params);
+  bench_gc_window_report("taisei", impl, params, frame_count);
   std::printf("final state hash %016llx after %.0f frames\n", static_cast<unsigned long long>(hash), frame_count);
 }
 

@@ -1,4 +1,4 @@
-// What the two baselines' least schedulers (asyncify.cpp, raw_jspi.cpp) need besides switching:
+// What the baselines' least schedulers (emscripten_fiber.cpp, raw_jspi.cpp) need besides switching:
 // task records recycled through a free list, handles that see through recycling (record +
 // generation), children cancelled when their parent ends, tasks bound to an entity cancelled at
 // the frame after it dies, and cancellation that wakes a waiting task at once.
